@@ -1,0 +1,124 @@
+#!/bin/sh
+# check-cli.sh - bad input of every kind gets one clear line and a non-zero
+# exit (never a signal, a hang or a core dump); informational options exit 0.
+# Output: TAP.
+set -u
+BUILD=${BUILD:-build}
+JANUS=${JANUS:-$BUILD/janus}
+HELLO=$BUILD/tests/guest/x86/hello.elf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 fails=0
+ENVV=""   # extra environment for the next run (VAR=value)
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+run() { timeout -k 5 20 env $ENVV "$JANUS" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; }
+
+# expect_error DESC PATTERN ARGS... : exit 1..123, exactly one stderr line
+# matching PATTERN (grep -E, case-insensitive), nothing on stdout.
+expect_error() {
+    desc=$1 pat=$2
+    shift 2
+    run "$@"
+    rc=$?
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ge 1 ] && [ "$rc" -lt 124 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+        grep -qiE "$pat" "$tmp/err"; then
+        ok "$desc: $(cat "$tmp/err")"
+    else
+        notok "$desc (rc=$rc, $lines stderr lines, wanted /$pat/)"
+        head -5 "$tmp/err" | sed 's/^/#   stderr: /'
+        head -5 "$tmp/out" | sed 's/^/#   stdout: /'
+    fi
+}
+
+# expect_info DESC PATTERN ARGS... : exit 0, stdout matches, stderr empty
+expect_info() {
+    desc=$1 pat=$2
+    shift 2
+    run "$@"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -qiE "$pat" "$tmp/out" && [ ! -s "$tmp/err" ]; then
+        ok "$desc"
+    else
+        notok "$desc (rc=$rc)"
+        head -5 "$tmp/err" | sed 's/^/#   stderr: /'
+    fi
+}
+
+K="-M pc -nographic"
+printf 'root:x:0:0:root:/root:/bin/bash\n' >"$tmp/passwd"
+: >"$tmp/empty"
+printf 'abc' >"$tmp/tiny"
+mkdir "$tmp/dir"
+head -c 300 "$HELLO" >"$tmp/truncated.elf"
+cp "$HELLO" "$tmp/corrupt.elf"
+# point e_phoff far past the end of the file
+printf '\377\377\377\177' | dd of="$tmp/corrupt.elf" bs=1 seek=28 conv=notrunc 2>/dev/null
+head -c 1000 /dev/urandom >"$tmp/random"
+
+# The acceptance list of issue 2, then more of the same kind.
+ENVV="JANUS_KVM_DEVICE=$tmp/no-such-kvm"
+expect_error "-accel kvm without /dev/kvm" "does not exist" -accel kvm $K -kernel "$HELLO"
+expect_error "-accel auto without /dev/kvm" "does not exist" $K -kernel "$HELLO"
+ENVV=""
+expect_error "missing kernel" "/nonexistent.*no such file" $K -kernel /nonexistent
+expect_error "a text file as kernel" "not a kernel" $K -kernel "$tmp/passwd"
+expect_error "-m 0" "at least 1 MiB" -m 0 $K -kernel "$HELLO"
+expect_error "-m 99999999G" "too large" -m 99999999G $K -kernel "$HELLO"
+expect_error "unknown option" "-bogus: invalid option" -bogus
+expect_error "empty kernel" "empty|too small|not a kernel|truncated" $K -kernel "$tmp/empty"
+expect_error "3-byte kernel" "too small|not a kernel|truncated" $K -kernel "$tmp/tiny"
+expect_error "directory as kernel" "directory" $K -kernel "$tmp/dir"
+expect_error "truncated ELF" "truncat|past the end|beyond|corrupt" $K -kernel "$tmp/truncated.elf"
+expect_error "corrupt ELF program headers" "program header|corrupt|past the end" $K -kernel "$tmp/corrupt.elf"
+expect_error "random bytes as kernel" "not a kernel" $K -kernel "$tmp/random"
+expect_error "missing -initrd module" "no-such-initrd" $K -kernel "$HELLO" -initrd "$tmp/no-such-initrd"
+expect_error "-m garbage" "not a size" -m lots
+expect_error "-m negative" "not a size" -m -5
+expect_error "-smp 0" "positive" -smp 0
+expect_error "-smp 100000" "positive|at most" -smp 100000
+expect_error "-M bogus" "unknown machine" -M bogus -kernel "$HELLO"
+expect_error "-accel bogus" "unknown accelerator" -accel bogus
+expect_error "-accel interp (not built yet)" "interp.*not implemented" -accel interp $K -kernel "$HELLO"
+expect_error "option missing its argument" "-kernel: requires an argument" -kernel
+expect_error "-serial bogus backend" "unknown backend|serial" $K -serial bogus:thing -kernel "$HELLO"
+expect_error "-serial file in a missing directory" "no-such-dir" $K -serial file:$tmp/no-such-dir/out -kernel "$HELLO"
+expect_error "-device unknown" "unknown device" $K -device no-such-device -kernel "$HELLO"
+expect_error "-device isa-debug-exit bad number" "iobase" $K -device isa-debug-exit,iobase=zz -kernel "$HELLO"
+expect_error "-d unknown category" "unknown log category" -d nonsense
+expect_error "plain argument (disk image)" "disk" disk.img
+expect_error "-drive (no disk controller yet)" "disk controller" -drive file=x.img
+expect_error "nothing to boot" "nothing to boot" $K
+expect_error "-bios of a bad size" "multiple of 64 KiB" $K -bios "$tmp/passwd"
+expect_error "-cpu unknown" "unknown CPU model" -cpu pentium9
+
+# Permission to /dev/kvm, as an unprivileged user (only possible as root).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && [ -e /dev/kvm ]; then
+    cp "$JANUS" "$tmp/janus" && chmod 755 "$tmp" "$tmp/janus" && cp "$HELLO" "$tmp/hello.elf" && chmod 644 "$tmp/hello.elf"
+    if [ "$(stat -c %a /dev/kvm)" != 666 ]; then
+        J=$JANUS
+        JANUS="setpriv --reuid=65534 --regid=65534 --clear-groups $tmp/janus"
+        run() { timeout -k 5 20 $JANUS "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; }
+        expect_error "/dev/kvm without permission" "no permission" -accel kvm $K -kernel "$tmp/hello.elf"
+        JANUS=$J
+        run() { timeout -k 5 20 env $ENVV "$JANUS" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; }
+    else
+        skip "/dev/kvm without permission" "/dev/kvm is world-writable here"
+    fi
+else
+    skip "/dev/kvm without permission" "needs root, setpriv and /dev/kvm"
+fi
+
+expect_info "-help" "usage: janus" -help
+expect_info "-version" "janus [0-9]" -version
+expect_info "-M help" "pc " -M help
+expect_info "-accel help" "kvm" -accel help
+expect_info "-device help" "isa-debug-exit" -device help
+expect_info "-d help" "guest_errors" -d help
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

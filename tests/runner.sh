@@ -1,0 +1,60 @@
+#!/bin/sh
+# runner.sh - run every test program, each speaking TAP, and end with
+# "N passed, N failed, N skipped".  Logs go to $BUILD/tests/logs/.
+#   tests/runner.sh [FILTER]   (FILTER: substring of the test program names to run)
+# Set JANUS_TEST_SEED to reproduce a randomized test; each prints its seed.
+set -u
+BUILD=${BUILD:-build}
+filter=${1:-}
+logs=$BUILD/tests/logs
+mkdir -p "$logs"
+export BUILD JANUS="${JANUS:-$BUILD/janus}" CMOCKA_MESSAGE_OUTPUT=TAP
+
+# Programs: unit tests first, then the script tiers in order.
+progs=""
+for t in "$BUILD"/tests/unit/test-*; do
+    case $t in *.o|*.d) continue ;; esac
+    [ -x "$t" ] && progs="$progs $t"
+done
+progs="$progs tests/cli/check-cli.sh tests/guest/x86/check.sh"
+
+passed=0 failed=0 skipped=0
+failures=""
+start=$(date +%s)
+for p in $progs; do
+    name=$(basename "$p")
+    case $name in *"$filter"*) ;; *) continue ;; esac
+    log=$logs/$name.log
+    t0=$(date +%s)
+    timeout -k 10 900 "$p" >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s)
+    ok=$(grep -c '^ok' "$log")
+    skip=$(grep -c '^ok .*# [Ss][Kk][Ii][Pp]' "$log")
+    nok=$(grep -c '^not ok' "$log")
+    ok=$((ok - skip))
+    plan=$(grep -c '^1\.\.[0-9]' "$log")
+    extra=""
+    if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+        nok=1
+        extra=" (exited with status $rc without a failing test line)"
+    elif [ "$plan" -eq 0 ] && [ "$ok" -eq 0 ] && [ "$skip" -eq 0 ]; then
+        nok=1
+        extra=" (printed no TAP results)"
+    fi
+    passed=$((passed + ok)); failed=$((failed + nok)); skipped=$((skipped + skip))
+    if [ "$nok" -gt 0 ]; then
+        printf 'FAIL %-28s %3d passed, %d failed, %d skipped, %ss%s  [log: %s]\n' "$name" "$ok" "$nok" "$skip" $((t1 - t0)) "$extra" "$log"
+        grep '^not ok' "$log" | sed 's/^/       /'
+        failures="$failures $name"
+    else
+        printf 'PASS %-28s %3d passed, %d skipped, %ss\n' "$name" "$ok" "$skip" $((t1 - t0))
+    fi
+    grep '^ok .*# [Ss][Kk][Ii][Pp]' "$log" | sed 's/^/       /'
+    grep -h '^# .*seed' "$log" | sed 's/^/       /'
+done
+end=$(date +%s)
+echo "----"
+[ -n "$failures" ] && echo "failed programs:$failures (logs in $logs)"
+echo "$passed passed, $failed failed, $skipped skipped ($((end - start))s)"
+[ "$failed" -eq 0 ]
