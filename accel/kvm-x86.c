@@ -123,10 +123,14 @@ static bool set_msr(struct kvm_vcpu *v, uint32_t index, uint64_t value)
     const struct kvm_x86 *a = v->k->arch;
     if (!msr_listed(a, index))
         return false;
-    struct {
+    /* struct kvm_msrs ends in a flexible array: build it in a raw buffer. */
+    union {
         struct kvm_msrs hdr;
-        struct kvm_msr_entry e;
-    } buf = {.hdr.nmsrs = 1, .e = {.index = index, .data = value}};
+        uint8_t raw[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+    } buf;
+    memset(&buf, 0, sizeof(buf));
+    buf.hdr.nmsrs = 1;
+    buf.hdr.entries[0] = (struct kvm_msr_entry){.index = index, .data = value};
     int r = ioctl(v->fd, KVM_SET_MSRS, &buf);
     if (r != 1) {
         log_msg(LOG_UNIMP, "kvm: host KVM refused MSR 0x%x := 0x%llx", index,

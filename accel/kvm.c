@@ -294,9 +294,10 @@ static void kvm_vcpu_loop(struct kvm_vcpu *v)
             break;
         case KVM_EXIT_SHUTDOWN:
             v->exits[STAT_EXIT_SHUTDOWN]++;
-            log_msg(LOG_GUEST_ERROR, "kvm: vCPU %d: shutdown (triple fault)", v->index);
-            if (log_enabled(LOG_GUEST_ERROR))
+            if (log_enabled(LOG_GUEST_ERROR)) {
+                log_msg(LOG_GUEST_ERROR, "kvm: vCPU %d: shutdown (triple fault)", v->index);
                 kvm_arch_dump_regs(v, stderr);
+            }
             machine_request_shutdown(m);
             vcpu_wait_halted(v, false);
             break;
@@ -365,7 +366,8 @@ static void *vcpu_thread(void *arg)
 static void kvm_start(struct machine *m)
 {
     struct kvm_accel *k = m->accel_state;
-    k->start_ns = host_clock_ns();
+    if (!k->start_ns)
+        k->start_ns = host_clock_ns();
     for (int i = 0; i < k->nvcpus; i++) {
         struct kvm_vcpu *v = &k->vcpus[i];
         struct x86_state s;

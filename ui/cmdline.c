@@ -161,8 +161,11 @@ static bool parse_smp(const char *arg, struct machine_config *cfg)
         const char *val = eq ? eq + 1 : tok;
         if (eq)
             *eq = '\0';
-        if (!parse_u64(val, &v) || v == 0 || v > 4096) {
+        if (!parse_u64(val, &v) || v == 0) {
             report_error("-smp %s: '%s' is not a positive count", arg, val);
+            ok = false;
+        } else if (v > MAX_CPUS) {
+            report_error("-smp %s: janus supports at most %d vCPUs", arg, MAX_CPUS);
             ok = false;
         } else if (!eq && first) {
             cpus = v;

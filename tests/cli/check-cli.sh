@@ -26,7 +26,7 @@ expect_error() {
     rc=$?
     lines=$(wc -l <"$tmp/err")
     if [ "$rc" -ge 1 ] && [ "$rc" -lt 124 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-        grep -qiE "$pat" "$tmp/err"; then
+        grep -qiE -e "$pat" "$tmp/err"; then
         ok "$desc: $(cat "$tmp/err")"
     else
         notok "$desc (rc=$rc, $lines stderr lines, wanted /$pat/)"
@@ -41,7 +41,7 @@ expect_info() {
     shift 2
     run "$@"
     rc=$?
-    if [ "$rc" -eq 0 ] && grep -qiE "$pat" "$tmp/out" && [ ! -s "$tmp/err" ]; then
+    if [ "$rc" -eq 0 ] && grep -qiE -e "$pat" "$tmp/out" && [ ! -s "$tmp/err" ]; then
         ok "$desc"
     else
         notok "$desc (rc=$rc)"
@@ -111,6 +111,46 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && [ -e /dev/kvm ]; 
     fi
 else
     skip "/dev/kvm without permission" "needs root, setpriv and /dev/kvm"
+fi
+
+# Acceptance: -serial file:PATH gets exactly what stdio would; -stats counts exits.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    X="-device isa-debug-exit,iobase=0xf4,iosize=0x04"
+    timeout 20 "$JANUS" $K -accel kvm -kernel "$HELLO" $X </dev/null >"$tmp/stdio.txt" 2>"$tmp/err"
+    rc1=$?
+    timeout 20 "$JANUS" $K -accel kvm -kernel "$HELLO" $X -serial file:$tmp/out.txt </dev/null >"$tmp/out" 2>>"$tmp/err"
+    rc2=$?
+    if [ "$rc1" = 85 ] && [ "$rc2" = 85 ] && [ -s "$tmp/out.txt" ] && [ ! -s "$tmp/out" ] &&
+        cmp -s "$tmp/stdio.txt" "$tmp/out.txt" && cmp -s "$tmp/out.txt" tests/guest/x86/hello.expected; then
+        ok "-serial file:PATH holds the guest's output, stdout stays empty, status 85"
+    else
+        notok "-serial file:PATH (rc $rc1/$rc2)"
+        head -3 "$tmp/err" | sed 's/^/#   /'
+    fi
+    timeout 20 "$JANUS" $K -accel kvm -kernel "$HELLO" $X -stats </dev/null >"$tmp/out" 2>"$tmp/err"
+    chars=$(wc -c <"$tmp/out")
+    io=$(awk '$1 == "I/O" && $2 == "port" {print $3}' "$tmp/err")
+    total=$(awk '$1 == "VM" && $2 == "exits" {print $3}' "$tmp/err")
+    # every byte printed is at least one port write exit (plus LSR polls)
+    if [ -n "$io" ] && [ "$io" -ge "$chars" ] && [ "$total" -ge "$io" ] &&
+        grep -q 'busiest I/O ports: 0x3f' "$tmp/err" && grep -q 'startup' "$tmp/err"; then
+        ok "-stats: $io I/O port exits for $chars bytes printed, $total exits in all"
+    else
+        notok "-stats counters (io=$io chars=$chars total=$total)"
+        sed 's/^/#   /' "$tmp/err" | head -20
+    fi
+    timeout 20 "$JANUS" $K -accel kvm -smp 4 -kernel "$HELLO" $X </dev/null >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = 85 ] && cmp -s "$tmp/out" tests/guest/x86/hello.expected; then
+        ok "-smp 4 creates four vCPUs and the boot CPU runs the guest"
+    else
+        notok "-smp 4 (rc=$rc)"
+        head -3 "$tmp/err" | sed 's/^/#   /'
+    fi
+else
+    skip "-serial file:PATH" "/dev/kvm is not usable here"
+    skip "-stats counters" "/dev/kvm is not usable here"
+    skip "-smp 4" "/dev/kvm is not usable here"
 fi
 
 expect_info "-help" "usage: janus" -help
