@@ -66,10 +66,20 @@ deps-check:
 deps-demo:
 	@scripts/deps.sh demo
 
-# The whole test suite; ends with "N passed, N failed, N skipped".
+# The whole test suite, then again against an ASan+UBSan build in
+# $(BUILD)/asan (CHECK_ASAN=0 skips that tier); ends with
+# "N passed, N failed, N skipped".
+CHECK_ASAN ?= 1
+ASAN_BUILD := $(BUILD)/asan
 check: deps-check
 	@$(MAKE) --no-print-directory tests
+ifeq ($(CHECK_ASAN),1)
+	@test -f $(ASAN_BUILD)/config.mk || ./configure $(CONFIGURE_ARGS) --enable-sanitizers --builddir=$(ASAN_BUILD) >/dev/null
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) tests
+	@BUILD=$(BUILD) BUILDS="$(BUILD) $(ASAN_BUILD)" tests/runner.sh
+else
 	@BUILD=$(BUILD) tests/runner.sh
+endif
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory $(JANUS) $(GUEST_X86_IMAGES)

@@ -65,36 +65,39 @@ int main(int argc, char **argv)
     static struct machine_config cfg;
     switch (cmdline_parse(argc, argv, &cfg)) {
     case CMDLINE_OK: break;
-    case CMDLINE_EXIT: return 0;
-    case CMDLINE_ERROR: return 1;
+    case CMDLINE_EXIT: cmdline_release(); return 0;
+    case CMDLINE_ERROR: cmdline_release(); return 1;
     }
 
     const struct board_ops *board = machine_find_board(cfg.machine);
     if (!board) {
         report_error("-M %s: unknown machine (-M help lists them)", cfg.machine);
+        cmdline_release();
         return 1;
     }
     for (int i = 0; i < cfg.ndevice; i++) {
         if (!strcmp(cfg.device[i], "help")) {
             board->print_devices(stdout);
+            cmdline_release();
             return 0;
         }
     }
     const struct accel_ops *accel = accel_select(cfg.accel);
-    if (!accel)
+    if (!accel) {
+        cmdline_release();
         return 1;
+    }
 
     struct machine *m = machine_new(&cfg);
     m->start_ns = start_ns;
     m->board = board;
     mainloop_init();
-    if (!board->init(m)) {
-        chardev_cleanup_all();
-        return 1;
-    }
     m->accel = accel;
-    if (!accel->init(m)) {
+    if (!board->init(m) || !accel->init(m)) {
         chardev_cleanup_all();
+        accel->destroy(m);
+        machine_free(m);
+        cmdline_release();
         return 1;
     }
 
@@ -130,5 +133,6 @@ int main(int argc, char **argv)
     }
     accel->destroy(m);
     machine_free(m);
+    cmdline_release();
     return status;
 }

@@ -1,32 +1,40 @@
 #!/bin/sh
 # runner.sh - run every test program, each speaking TAP, and end with
-# "N passed, N failed, N skipped".  Logs go to $BUILD/tests/logs/.
+# "N passed, N failed, N skipped".  Logs go to <build>/tests/logs/.
 #   tests/runner.sh [FILTER]   (FILTER: substring of the test program names to run)
-# Set JANUS_TEST_SEED to reproduce a randomized test; each prints its seed.
+# BUILDS lists the build directories to test (default: $BUILD, default
+# build); each gets the whole suite, e.g. BUILDS="build build/asan" runs it
+# again against the ASan+UBSan build.  JANUS_TEST_SEED reproduces a
+# randomized test; each prints its seed.
 set -u
 BUILD=${BUILD:-build}
+BUILDS=${BUILDS:-$BUILD}
 filter=${1:-}
-logs=$BUILD/tests/logs
-mkdir -p "$logs"
-export BUILD JANUS="${JANUS:-$BUILD/janus}" CMOCKA_MESSAGE_OUTPUT=TAP
-
-# Programs: unit tests first, then the script tiers in order.
-progs=""
-for t in "$BUILD"/tests/unit/test-*; do
-    case $t in *.o|*.d) continue ;; esac
-    [ -x "$t" ] && progs="$progs $t"
-done
-progs="$progs tests/cli/check-cli.sh tests/guest/x86/check.sh"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+# Leaks at exit after an error are not bugs; UBSan findings are.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0 failed=0 skipped=0
 failures=""
 start=$(date +%s)
+for b in $BUILDS; do
+tag=""
+[ "$b" != "$BUILD" ] && tag=" [$(basename "$b")]"
+logs=$b/tests/logs
+mkdir -p "$logs"
+# Programs: unit tests first, then the script tiers in order.
+progs=""
+for t in "$b"/tests/unit/test-*; do
+    case $t in *.o|*.d) continue ;; esac
+    [ -x "$t" ] && progs="$progs $t"
+done
+progs="$progs tests/cli/check-cli.sh tests/guest/x86/check.sh"
 for p in $progs; do
     name=$(basename "$p")
     case $name in *"$filter"*) ;; *) continue ;; esac
     log=$logs/$name.log
     t0=$(date +%s)
-    timeout -k 10 900 "$p" >"$log" 2>&1
+    BUILD=$b JANUS=$b/janus timeout -k 10 900 "$p" >"$log" 2>&1
     rc=$?
     t1=$(date +%s)
     ok=$(grep -c '^ok' "$log")
@@ -44,17 +52,18 @@ for p in $progs; do
     fi
     passed=$((passed + ok)); failed=$((failed + nok)); skipped=$((skipped + skip))
     if [ "$nok" -gt 0 ]; then
-        printf 'FAIL %-28s %3d passed, %d failed, %d skipped, %ss%s  [log: %s]\n' "$name" "$ok" "$nok" "$skip" $((t1 - t0)) "$extra" "$log"
+        printf 'FAIL %-28s %3d passed, %d failed, %d skipped, %ss%s  [log: %s]\n' "$name$tag" "$ok" "$nok" "$skip" $((t1 - t0)) "$extra" "$log"
         grep '^not ok' "$log" | sed 's/^/       /'
-        failures="$failures $name"
+        failures="$failures $name$tag"
     else
-        printf 'PASS %-28s %3d passed, %d skipped, %ss\n' "$name" "$ok" "$skip" $((t1 - t0))
+        printf 'PASS %-28s %3d passed, %d skipped, %ss\n' "$name$tag" "$ok" "$skip" $((t1 - t0))
     fi
     grep '^ok .*# [Ss][Kk][Ii][Pp]' "$log" | sed 's/^/       /'
     grep -h '^# .*seed' "$log" | sed 's/^/       /'
 done
+done
 end=$(date +%s)
 echo "----"
-[ -n "$failures" ] && echo "failed programs:$failures (logs in $logs)"
+[ -n "$failures" ] && echo "failed programs:$failures (logs in <build>/tests/logs)"
 echo "$passed passed, $failed failed, $skipped skipped ($((end - start))s)"
 [ "$failed" -eq 0 ]

@@ -57,6 +57,24 @@ static const struct option_def {
     {"version", OPT_VERSION, false, NULL, "print the version"},
 };
 
+/* Strings cmdline makes (pieces of "-machine a=b,c=d"); freed by cmdline_release(). */
+static char *owned[16];
+static int nowned;
+
+static const char *keep(const char *s)
+{
+    if (nowned == (int)ARRAY_SIZE(owned))
+        die("too many -machine options");
+    return owned[nowned++] = xstrdup(s);
+}
+
+void cmdline_release(void)
+{
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
+    nowned = 0;
+}
+
 void cmdline_defaults(struct machine_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -112,15 +130,15 @@ static bool parse_machine(const char *arg, struct machine_config *cfg)
                 report_error("-machine %s: '%s' is not a property (expected name=value)", arg, tok);
                 ok = false;
             } else {
-                cfg->machine = xstrdup(tok);
+                cfg->machine = keep(tok);
             }
             continue;
         }
         *eq = '\0';
         if (!strcmp(tok, "type")) {
-            cfg->machine = xstrdup(eq + 1);
+            cfg->machine = keep(eq + 1);
         } else if (!strcmp(tok, "accel")) {
-            cfg->accel = xstrdup(eq + 1);
+            cfg->accel = keep(eq + 1);
         } else {
             report_error("-machine %s: unsupported property '%s' (type, accel)", arg, tok);
             ok = false;

@@ -20,6 +20,8 @@ enum cmdline_result {
 /* Fills cfg (defaults first).  Strings point into argv. */
 enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *cfg);
 void cmdline_defaults(struct machine_config *cfg);
+/* Free the strings the parser made; cfg must not be used afterwards. */
+void cmdline_release(void);
 void cmdline_usage(FILE *f);
 
 /* Largest -m janus accepts (before the host says no). */

@@ -33,14 +33,17 @@ static const struct io_ops debugcon_ops = {
     .max_size = 1,
 };
 
+/* Machine teardown: the console owns its backend. */
+static void debugcon_free(void *opaque) { chardev_close(opaque); }
+
 bool debugcon_create(struct machine *m, struct address_space *io, uint64_t iobase,
                      struct chardev *chr)
 {
-    (void)m;
     if (iobase > 0xffff || !as_add_io(io, "isa-debugcon", iobase, 1, &debugcon_ops, chr, 0)) {
         report_error("debugcon: port 0x%llx is already in use or out of range",
                      (unsigned long long)iobase);
         return false;
     }
+    machine_register_cleanup(m, debugcon_free, chr);
     return true;
 }

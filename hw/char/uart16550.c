@@ -426,6 +426,15 @@ static void uart_reset(void *opaque)
     chardev_accept_input(s->chr);
 }
 
+/* Machine teardown: the UART owns its timer and its backend. */
+static void uart_free(void *opaque)
+{
+    struct uart16550 *s = opaque;
+    timer_free(s->timeout_timer);
+    chardev_close(s->chr);
+    free(s);
+}
+
 struct uart16550 *uart_create(struct machine *m, struct address_space *as, uint64_t base,
                               unsigned reg_shift, struct irq_line *irq, struct chardev *chr)
 {
@@ -445,6 +454,7 @@ struct uart16550 *uart_create(struct machine *m, struct address_space *as, uint6
     s->timeout_timer = timer_new(uart_timeout_expired, s);
     uart_reset(s);
     machine_register_reset(m, uart_reset, s);
+    machine_register_cleanup(m, uart_free, s);
     struct chardev_frontend fe = {uart_can_receive, uart_receive, s};
     chardev_attach(chr, &fe);
     return s;

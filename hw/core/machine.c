@@ -25,12 +25,16 @@ void machine_free(struct machine *m)
 {
     if (!m)
         return;
+    for (size_t i = m->ncleanups; i-- > 0;)
+        m->cleanups[i].fn(m->cleanups[i].opaque);
+    free(m->cleanups);
     for (size_t i = 0; i < m->nblobs; i++) {
         free(m->blobs[i].name);
         free(m->blobs[i].data);
     }
     free(m->blobs);
     free(m->resets);
+    free(m->board_state); /* boards keep plain structs here */
     as_free(m->mem);
     as_free(m->io);
     ram_free(m->ram, m->ram_size);
@@ -60,6 +64,14 @@ static void blob_write(struct machine *m, const struct machine_blob *b)
         as_write_buf(m->mem, a, zeros, n, true);
         done += n;
     }
+}
+
+void machine_register_cleanup(struct machine *m, reset_fn *fn, void *opaque)
+{
+    m->cleanups = xrealloc(m->cleanups, sizeof(*m->cleanups) * (m->ncleanups + 1));
+    m->cleanups[m->ncleanups].fn = fn;
+    m->cleanups[m->ncleanups].opaque = opaque;
+    m->ncleanups++;
 }
 
 void machine_reset(struct machine *m)

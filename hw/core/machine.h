@@ -104,7 +104,7 @@ struct machine {
     struct address_space *io;  /* x86 ports (64 KiB) */
     uint8_t *ram;
     uint64_t ram_size;
-    void *board_state;
+    void *board_state; /* plain struct, freed with free() by machine_free() */
 
     int ncpus;
 
@@ -121,6 +121,8 @@ struct machine {
     size_t nblobs;
     struct { reset_fn *fn; void *opaque; } *resets;
     size_t nresets;
+    struct { reset_fn *fn; void *opaque; } *cleanups;
+    size_t ncleanups;
 
     /* Statistics (see -stats). */
     int64_t start_ns;         /* host time at process start */
@@ -135,6 +137,8 @@ void machine_print_boards(FILE *f);
 
 /* Called at every machine reset, in registration order. */
 void machine_register_reset(struct machine *m, reset_fn *fn, void *opaque);
+/* Called by machine_free(), in reverse registration order: devices free their state. */
+void machine_register_cleanup(struct machine *m, reset_fn *fn, void *opaque);
 /* Reset devices (in registration order) and rewrite loader blobs. */
 void machine_reset(struct machine *m);
 

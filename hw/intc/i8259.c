@@ -361,6 +361,13 @@ static void pic_reset(void *opaque)
     pic_update(p);
 }
 
+static void pic_free(void *opaque)
+{
+    struct i8259 *p = opaque;
+    free(p->in);
+    free(p);
+}
+
 struct i8259 *i8259_create(struct machine *m, struct address_space *io)
 {
     struct i8259 *p = xzalloc(sizeof(*p));
@@ -370,11 +377,13 @@ struct i8259 *i8259_create(struct machine *m, struct address_space *io)
         !as_add_io(io, "elcr", 0x4d0, 2, &elcr_ops, p, 0)) {
         /* Regions cannot be removed; this only happens on a board bug. */
         report_error("i8259: ports 0x20, 0xa0 or 0x4d0 already in use");
+        free(p);
         return NULL;
     }
     p->in = irq_new_array(pic_input, p, 16);
     pic_reset(p);
     machine_register_reset(m, pic_reset, p);
+    machine_register_cleanup(m, pic_free, p);
     m->intr_ack = pic_intr_ack;
     m->intr_opaque = p;
     return p;

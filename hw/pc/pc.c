@@ -144,8 +144,10 @@ static bool pc_init_serial(struct machine *m, struct pc_state *pc, int *stdio_us
             return false;
         if (!strcmp(spec, "stdio"))
             (*stdio_users)++;
-        if (!uart_create(m, m->io, pc_com[i].base, 0, i8259_irq(pc->pic, pc_com[i].irq), chr))
+        if (!uart_create(m, m->io, pc_com[i].base, 0, i8259_irq(pc->pic, pc_com[i].irq), chr)) {
+            chardev_close(chr);
             return false;
+        }
     }
     return true;
 }
@@ -200,8 +202,10 @@ static bool pc_init(struct machine *m)
         if (chr) {
             if (!strcmp(cfg->debugcon, "stdio"))
                 stdio_users++;
-            if (!debugcon_create(m, m->io, DEBUGCON_DEFAULT_IOBASE, chr))
+            if (!debugcon_create(m, m->io, DEBUGCON_DEFAULT_IOBASE, chr)) {
+                chardev_close(chr);
                 return false;
+            }
         }
     }
     if (stdio_users > 1) {

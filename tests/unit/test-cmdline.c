@@ -141,5 +141,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_log_mask),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int r = cmocka_run_group_tests(tests, NULL, NULL);
+    cmdline_release();
+    return r;
 }
