@@ -55,7 +55,7 @@ bool kvm_arch_init_vm(struct kvm_accel *k)
         return false;
     }
 
-    for (int n = 64;; n *= 2) {
+    for (int n = 256;; n *= 2) {
         struct kvm_cpuid2 *c = xzalloc(sizeof(*c) + sizeof(c->entries[0]) * (size_t)n);
         c->nent = (uint32_t)n;
         if (ioctl(kfd, KVM_GET_SUPPORTED_CPUID, c) == 0) {

@@ -36,6 +36,7 @@ struct kvm_accel {
     pthread_cond_t wake; /* with the machine lock: halted vCPUs wait here */
     uint32_t *port_exits; /* per-port I/O exit counts (-stats only) */
     int64_t first_run_ns; /* host time of the first KVM_RUN */
+    int64_t first_run_cpu_ns; /* process CPU time (all threads) at that moment */
     int64_t start_ns, stop_ns;
     void *arch;
 };
