@@ -105,22 +105,26 @@ static struct region *as_add(struct address_space *as, const char *name, uint64_
     return r;
 }
 
-struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base,
-                          uint64_t size, uint8_t *host, int priority)
+static struct region *as_add_backed(struct address_space *as, const char *name, uint64_t base,
+                                    uint64_t size, uint8_t *host, int priority,
+                                    enum region_kind kind)
 {
-    struct region *r = as_add(as, name, base, size, REGION_RAM, priority);
+    struct region *r = as_add(as, name, base, size, kind, priority);
     if (r)
         r->host = host;
     return r;
 }
 
+struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base,
+                          uint64_t size, uint8_t *host, int priority)
+{
+    return as_add_backed(as, name, base, size, host, priority, REGION_RAM);
+}
+
 struct region *as_add_rom(struct address_space *as, const char *name, uint64_t base,
                           uint64_t size, uint8_t *host, int priority)
 {
-    struct region *r = as_add(as, name, base, size, REGION_ROM, priority);
-    if (r)
-        r->host = host;
-    return r;
+    return as_add_backed(as, name, base, size, host, priority, REGION_ROM);
 }
 
 struct region *as_add_io(struct address_space *as, const char *name, uint64_t base,

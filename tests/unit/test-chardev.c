@@ -24,6 +24,7 @@
 
 #include "hw/core/chardev.h"
 #include "hw/core/mainloop.h"
+#include "tests/unit/helper.h"
 
 /* ---- a front end that takes at most `budget` bytes ---- */
 
@@ -63,32 +64,6 @@ static void fe_attach(struct fe_state *f, struct chardev *c)
     chardev_attach(c, &fe);
 }
 
-/* ---- stderr capture, to check "one clear line" ---- */
-
-static int saved_stderr = -1;
-static FILE *capture;
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture = tmpfile();
-    assert_non_null(capture);
-    saved_stderr = dup(2);
-    dup2(fileno(capture), 2);
-}
-
-static char *capture_end(void)
-{
-    static char text[4096];
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    rewind(capture);
-    size_t n = fread(text, 1, sizeof(text) - 1, capture);
-    text[n] = '\0';
-    fclose(capture);
-    return text;
-}
 
 static int count_lines(const char *s)
 {
@@ -201,7 +176,7 @@ static void test_bad_specs(void **state)
         bool none = true;
         capture_begin();
         struct chardev *c = chardev_open(bad[i], &none);
-        char *err = capture_end();
+        const char *err = capture_end();
         assert_null(c);
         assert_false(none);
         assert_int_equal(count_lines(err), 1);
@@ -212,7 +187,7 @@ static void test_bad_specs(void **state)
     bool none = true;
     capture_begin();
     assert_null(chardev_open("file:", &none));
-    char *err = capture_end();
+    const char *err = capture_end();
     assert_false(none);
     assert_int_equal(count_lines(err), 1);
     assert_non_null(strstr(err, "file:"));
@@ -273,7 +248,7 @@ static void test_file_unwritable(void **state)
         bool none = true;
         capture_begin();
         struct chardev *c = chardev_open(spec, &none);
-        char *err = capture_end();
+        const char *err = capture_end();
         assert_null(c);
         assert_false(none);
         assert_int_equal(count_lines(err), 1);

@@ -28,6 +28,7 @@
 #include "hw/pc/multiboot.h"
 #include "hw/pc/pc_kernel.h"
 #include "janus/util.h"
+#include "tests/unit/helper.h"
 
 #define MIB (1024 * 1024)
 #define RAM_SIZE (16 * MIB)
@@ -102,31 +103,6 @@ static void remove_temp(char *path)
     free(path);
 }
 
-/* stderr capture, so tests can check what the user would read. */
-static int saved_stderr = -1;
-static FILE *capture_file;
-static char captured[4096];
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture_file = tmpfile();
-    assert_non_null(capture_file);
-    saved_stderr = dup(2);
-    dup2(fileno(capture_file), 2);
-}
-
-static const char *capture_end(void)
-{
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    rewind(capture_file);
-    size_t n = fread(captured, 1, sizeof(captured) - 1, capture_file);
-    captured[n] = '\0';
-    fclose(capture_file);
-    return captured;
-}
 
 /* Load path into m, expecting failure with msg in the error output and no blob left. */
 static void expect_load_error(struct machine *m, const char *path, const char *initrd,
@@ -1160,12 +1136,7 @@ static void test_truncation(void **state)
 
 static void test_mutation(void **state)
 {
-    unsigned seed = (unsigned)time(NULL);
-    const char *env = getenv("JANUS_TEST_SEED");
-    if (env)
-        seed = (unsigned)strtoul(env, NULL, 0);
-    print_message("mutation seed %u (JANUS_TEST_SEED=%u replays it)\n", seed, seed);
-    srand(seed);
+    srand(test_seed("test-loader mutation"));
 
     uint8_t base[4][1024], img[1024];
     size_t lens[4];

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "hw/core/memory.h"
+#include "tests/unit/helper.h"
 
 /* A device that records accesses and is backed by a byte array. */
 struct recdev {
@@ -205,12 +206,7 @@ static void test_rom_and_buffers(void **state)
  */
 static void test_random_model(void **state)
 {
-    unsigned seed = (unsigned)time(NULL);
-    const char *env = getenv("JANUS_TEST_SEED");
-    if (env)
-        seed = (unsigned)strtoul(env, NULL, 0);
-    printf("# test_random_model seed=%u (JANUS_TEST_SEED=%u reproduces)\n", seed, seed);
-    srand(seed);
+    srand(test_seed("test-memory random model"));
     enum { SPACE = 0x10000 };
     for (int round = 0; round < 50; round++) {
         static uint8_t backing[8][SPACE];

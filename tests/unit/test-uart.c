@@ -23,6 +23,7 @@
 #include "hw/core/clock.h"
 #include "hw/core/irq.h"
 #include "hw/core/machine.h"
+#include "tests/unit/helper.h"
 
 #define COM1 0x3f8
 #define COM2 0x2f8
@@ -548,25 +549,25 @@ static void paced_transfer(bool fifo, unsigned seed)
     assert_int_equal(rd(LSR) & 0x03, 0x00);
 }
 
-static unsigned test_seed(void)
+static unsigned uart_seed(void)
 {
     static unsigned seed;
-    if (!seed) {
-        const char *env = getenv("JANUS_TEST_SEED");
-        seed = env ? (unsigned)strtoul(env, NULL, 0) : (unsigned)time(NULL);
-        printf("# test-uart seed=%u (JANUS_TEST_SEED=%u reproduces)\n", seed, seed);
+    static bool have;
+    if (!have) {
+        seed = test_seed("test-uart paced transfer");
+        have = true;
     }
     return seed;
 }
 
 static void test_no_input_lost_fifo(void **state)
 {
-    paced_transfer(true, test_seed());
+    paced_transfer(true, uart_seed());
 }
 
 static void test_no_input_lost_rbr(void **state)
 {
-    paced_transfer(false, test_seed() + 1);
+    paced_transfer(false, uart_seed() + 1);
 }
 
 int main(void)
