@@ -17,6 +17,7 @@ struct machine *machine_new(struct machine_config *cfg)
     m->cfg = cfg;
     m->mem = as_new("memory", 0);
     m->io = as_new("ioport", 0x10000);
+    m->io->log_category = LOG_IOPORT;
     m->ncpus = cfg && cfg->smp > 0 ? cfg->smp : 1;
     return m;
 }

@@ -15,6 +15,7 @@ struct address_space *as_new(const char *name, uint64_t size)
     struct address_space *as = xzalloc(sizeof(*as));
     as->name = name;
     as->size = size;
+    as->log_category = LOG_MMIO;
     return as;
 }
 
@@ -265,8 +266,8 @@ static uint64_t range_read(struct address_space *as, const struct flat_range *f,
     uint64_t off = addr - r->base;
     if (r->kind == REGION_IO) {
         uint64_t v = io_read(r, off, size);
-        if (log_enabled(LOG_MMIO | LOG_IOPORT))
-            log_msg(LOG_MMIO, "%s: read  %s+0x%llx size %u -> 0x%llx", as->name, r->name,
+        if (log_enabled(as->log_category))
+            log_msg(as->log_category, "%s: read  %s+0x%llx size %u -> 0x%llx", as->name, r->name,
                     (unsigned long long)off, size, (unsigned long long)v);
         return v;
     }
@@ -286,8 +287,8 @@ static void range_write(struct address_space *as, const struct flat_range *f, ui
         guest_log("%s: write to ROM %s+0x%llx ignored", as->name, r->name, (unsigned long long)off);
         break;
     case REGION_IO:
-        if (log_enabled(LOG_MMIO | LOG_IOPORT))
-            log_msg(LOG_MMIO, "%s: write %s+0x%llx size %u <- 0x%llx", as->name, r->name,
+        if (log_enabled(as->log_category))
+            log_msg(as->log_category, "%s: write %s+0x%llx size %u <- 0x%llx", as->name, r->name,
                     (unsigned long long)off, size, (unsigned long long)v);
         io_write(r, off, v, size);
         break;

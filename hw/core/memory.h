@@ -68,6 +68,7 @@ struct address_space {
     size_t nregions;
     struct flat_range *flat;
     size_t nflat;
+    unsigned log_category; /* -d category for device accesses (LOG_MMIO by default) */
 };
 
 struct address_space *as_new(const char *name, uint64_t size);

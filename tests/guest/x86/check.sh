@@ -21,7 +21,8 @@
 #   INPUT='hello\n'           stdin bytes, printf format (default: none)
 #   INPUT_WAIT='marker'       send INPUT only once stdout contains marker
 #                             (default: INPUT is on stdin from the start)
-#   QEMU_BOOT=kernel|drive    how QEMU loads the image (default kernel)
+#   QEMU_BOOT=kernel|drive|bios how QEMU loads the image (default kernel);
+#                             bios: both QEMU and Janus get -bios IMG
 #   EXPECTED=other.expected   expected output (default NAME.expected)
 #   JANUS_EXPECTED=f.expected Janus's own expected output where the
 #                             machines legitimately differ (firmware tables)
@@ -113,7 +114,14 @@ run() {
     local emu=$1 cmd status pid
     local -a extra
     eval "extra=($ARGS)"
-    if [ "$emu" = janus ]; then
+    if [ "$QEMU_BOOT" = bios ]; then
+        # firmware image: both machines start it at the reset vector
+        if [ "$emu" = janus ]; then
+            cmd=("$JANUS" -M pc -accel kvm -nographic -bios "$img")
+        else
+            cmd=("$QEMU" -M pc -accel tcg -nographic -bios "$img" -net none)
+        fi
+    elif [ "$emu" = janus ]; then
         cmd=("$JANUS" -M pc -accel kvm -nographic -kernel "$img")
     elif [ "$QEMU_BOOT" = drive ]; then
         cmd=("$QEMU" -M pc -accel tcg -nographic

@@ -19,7 +19,8 @@ GUEST_X86_LD ?= ld
 GUEST_X86_ELF_NAMES := hello exceptions softint uartirq ring3loop first mbinfo
 GUEST_X86_ELFS := $(GUEST_X86_ELF_NAMES:%=$(GUEST_X86_OUT)/%.elf)
 GUEST_X86_OBJS := $(GUEST_X86_ELF_NAMES:%=$(GUEST_X86_OUT)/%.o)
-GUEST_X86_IMAGES := $(GUEST_X86_ELFS) $(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin
+GUEST_X86_IMAGES := $(GUEST_X86_ELFS) $(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin \
+	$(GUEST_X86_OUT)/bios.bin
 
 $(GUEST_X86_OBJS): $(GUEST_X86_OUT)/%.o: $(GUEST_X86_SRC)/%.asm $(GUEST_X86_SRC)/common.inc
 	@mkdir -p $(@D)
@@ -34,6 +35,10 @@ $(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin: $(GUEST_X86_OUT)/%.bin
 	@mkdir -p $(@D)
 	$(GUEST_X86_NASM) -f bin -o $@ $<
 	@test "$$(wc -c <$@)" -eq 512 || { echo "$@: not 512 bytes" >&2; rm -f $@; exit 1; }
+
+$(GUEST_X86_OUT)/bios.bin: $(GUEST_X86_SRC)/bios.asm
+	@mkdir -p $(@D)
+	$(GUEST_X86_NASM) -f bin -o $@ $<
 
 .PHONY: guest-x86 check-guest-x86
 guest-x86: $(GUEST_X86_IMAGES)
