@@ -365,6 +365,7 @@ static void test_stdio_tty(void **state)
 {
     int master = posix_openpt(O_RDWR | O_NOCTTY);
     if (master < 0) {
+        printf("# test_stdio_tty: no pseudo-terminal here (posix_openpt: %s)\n", strerror(errno));
         skip();
         return;
     }
