@@ -147,7 +147,38 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
         notok "-smp 4 (rc=$rc)"
         head -3 "$tmp/err" | sed 's/^/#   /'
     fi
+    # The interrupt path: uartirq halts with IF=1 and is woken by IRQ4 via the 8259.
+    printf 'hello janus\n' >"$tmp/line"
+    timeout 20 "$JANUS" $K -accel kvm -kernel "$BUILD/tests/guest/x86/uartirq.elf" $X -stats \
+        <"$tmp/line" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    hlt=$(awk '$1 == "HLT" {print $2}' "$tmp/err")
+    inj=$(awk '$1 == "interrupts" && $2 == "injected" {print $3}' "$tmp/err")
+    if [ "$rc" = 35 ] && [ "${hlt:-0}" -ge 1 ] && [ "${inj:-0}" -ge 1 ] && grep -q 'HELLO JANUS' "$tmp/out"; then
+        ok "-stats: uartirq woke from $hlt HLT exits through $inj injected interrupts"
+    else
+        notok "uartirq interrupt path (rc=$rc hlt=$hlt injected=$inj)"
+        sed 's/^/#   /' "$tmp/out" "$tmp/err" | head -20
+    fi
+    # A signal stops vCPUs that are busy in guest ring 3 (kick out of KVM_RUN).
+    "$JANUS" $K -accel kvm -kernel "$BUILD/tests/guest/x86/ring3loop.elf" -append "n=100000000000" $X \
+        </dev/null >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    sleep 0.5
+    kill -TERM $pid
+    t0=$(date +%s%N)
+    wait $pid
+    rc=$?
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    if [ "$rc" = 143 ] && grep -q 'terminating on signal 15' "$tmp/err" && [ "$ms" -lt 2000 ]; then
+        ok "SIGTERM while the guest computes in ring 3: exit 143 after $ms ms"
+    else
+        notok "SIGTERM during ring-3 compute (rc=$rc after $ms ms)"
+        sed 's/^/#   /' "$tmp/err" | head -5
+    fi
 else
+    skip "uartirq interrupt path" "/dev/kvm is not usable here"
+    skip "SIGTERM during ring-3 compute" "/dev/kvm is not usable here"
     skip "-serial file:PATH" "/dev/kvm is not usable here"
     skip "-stats counters" "/dev/kvm is not usable here"
     skip "-smp 4" "/dev/kvm is not usable here"
