@@ -52,7 +52,8 @@ static void print_memory_stats(struct machine *m, FILE *f)
     fclose(s);
     uint64_t total = (uint64_t)rss * (uint64_t)page;
     uint64_t guest = resident_bytes(m->ram, m->ram_size);
-    fprintf(f, "  resident memory   %10.2f MiB  (guest RAM touched %.2f MiB, janus itself %.2f MiB)\n",
+    fprintf(f,
+            "  resident memory   %10.2f MiB  (guest RAM touched %.2f MiB, janus itself %.2f MiB)\n",
             (double)total / 1048576.0, (double)guest / 1048576.0,
             (double)(total - MIN(total, guest)) / 1048576.0);
 }

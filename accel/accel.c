@@ -24,7 +24,8 @@ static const struct accel_entry accels[] = {
 #ifdef CONFIG_KVM
     {"kvm", &kvm_accel_ops, NULL},
 #else
-    {"kvm", NULL, "this janus was built without KVM support (./configure --disable-kvm or a non-x86-64 host)"},
+    {"kvm", NULL,
+     "this janus was built without KVM support (./configure --disable-kvm or a non-x86-64 host)"},
 #endif
     {"jit", NULL, "the JIT engine is not implemented yet"},
     {"interp", NULL, "the interpreter is not implemented yet (it arrives with the x86 CPU core)"},
@@ -45,8 +46,7 @@ void accel_print_list(FILE *f)
         char why[256] = "";
         const struct accel_ops *o = accels[i].ops;
         bool ok = o && o->probe(why, sizeof(why));
-        fprintf(f, "  %-7s %s\n", accels[i].name,
-                ok ? o->desc : (o ? why : accels[i].missing));
+        fprintf(f, "  %-7s %s\n", accels[i].name, ok ? o->desc : (o ? why : accels[i].missing));
     }
 }
 

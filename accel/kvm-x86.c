@@ -143,13 +143,21 @@ static bool set_msr(struct kvm_vcpu *v, uint32_t index, uint64_t value)
 /* Architectural reset values of the MSRs KVM lets us set. */
 static void reset_msrs(struct kvm_vcpu *v)
 {
-    static const struct { uint32_t index; uint64_t value; } resets[] = {
-        {0x10, 0},                       /* IA32_TIME_STAMP_COUNTER */
-        {0x174, 0}, {0x175, 0}, {0x176, 0}, /* SYSENTER_CS/ESP/EIP */
-        {0x277, 0x0007040600070406ULL},  /* IA32_PAT */
-        {0x1a0, 1},                      /* IA32_MISC_ENABLE: fast strings */
-        {0xc0000081, 0}, {0xc0000082, 0}, {0xc0000083, 0}, {0xc0000084, 0}, /* STAR.. */
-        {0xc0000102, 0},                 /* KERNEL_GS_BASE */
+    static const struct {
+        uint32_t index;
+        uint64_t value;
+    } resets[] = {
+        {0x10, 0}, /* IA32_TIME_STAMP_COUNTER */
+        {0x174, 0},
+        {0x175, 0},
+        {0x176, 0},                     /* SYSENTER_CS/ESP/EIP */
+        {0x277, 0x0007040600070406ULL}, /* IA32_PAT */
+        {0x1a0, 1},                     /* IA32_MISC_ENABLE: fast strings */
+        {0xc0000081, 0},
+        {0xc0000082, 0},
+        {0xc0000083, 0},
+        {0xc0000084, 0}, /* STAR.. */
+        {0xc0000102, 0}, /* KERNEL_GS_BASE */
     };
     for (size_t i = 0; i < ARRAY_SIZE(resets); i++)
         set_msr(v, resets[i].index, resets[i].value);
@@ -163,9 +171,18 @@ bool kvm_arch_init_vcpu(struct kvm_vcpu *v)
 static void seg_to_kvm(const struct x86_segment *s, struct kvm_segment *k)
 {
     *k = (struct kvm_segment){
-        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
-        .present = s->p, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l, .g = s->g,
-        .avl = s->avl, .unusable = s->unusable,
+        .base = s->base,
+        .limit = s->limit,
+        .selector = s->selector,
+        .type = s->type,
+        .present = s->p,
+        .dpl = s->dpl,
+        .db = s->db,
+        .s = s->s,
+        .l = s->l,
+        .g = s->g,
+        .avl = s->avl,
+        .unusable = s->unusable,
     };
 }
 
@@ -196,12 +213,24 @@ bool kvm_arch_load_state(struct kvm_vcpu *v, const struct x86_state *s)
         return false;
     }
     struct kvm_regs regs = {
-        .rax = s->gpr[X86_RAX], .rbx = s->gpr[X86_RBX], .rcx = s->gpr[X86_RCX],
-        .rdx = s->gpr[X86_RDX], .rsi = s->gpr[X86_RSI], .rdi = s->gpr[X86_RDI],
-        .rsp = s->gpr[X86_RSP], .rbp = s->gpr[X86_RBP], .r8 = s->gpr[X86_R8],
-        .r9 = s->gpr[X86_R9], .r10 = s->gpr[X86_R10], .r11 = s->gpr[X86_R11],
-        .r12 = s->gpr[X86_R12], .r13 = s->gpr[X86_R13], .r14 = s->gpr[X86_R14],
-        .r15 = s->gpr[X86_R15], .rip = s->rip, .rflags = s->rflags | X86_RFLAGS_FIXED,
+        .rax = s->gpr[X86_RAX],
+        .rbx = s->gpr[X86_RBX],
+        .rcx = s->gpr[X86_RCX],
+        .rdx = s->gpr[X86_RDX],
+        .rsi = s->gpr[X86_RSI],
+        .rdi = s->gpr[X86_RDI],
+        .rsp = s->gpr[X86_RSP],
+        .rbp = s->gpr[X86_RBP],
+        .r8 = s->gpr[X86_R8],
+        .r9 = s->gpr[X86_R9],
+        .r10 = s->gpr[X86_R10],
+        .r11 = s->gpr[X86_R11],
+        .r12 = s->gpr[X86_R12],
+        .r13 = s->gpr[X86_R13],
+        .r14 = s->gpr[X86_R14],
+        .r15 = s->gpr[X86_R15],
+        .rip = s->rip,
+        .rflags = s->rflags | X86_RFLAGS_FIXED,
     };
     if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
         report_error("kvm: KVM_SET_REGS failed: %s", strerror(errno));
@@ -264,9 +293,11 @@ void kvm_arch_dump_regs(struct kvm_vcpu *v, FILE *f)
             (unsigned long long)r.rdx, (unsigned long long)r.rsi, (unsigned long long)r.rdi,
             (unsigned long long)r.rbp, (unsigned long long)r.rsp, (unsigned long long)r.rip,
             (unsigned long long)r.rflags, s.cs.selector, (unsigned long long)s.cs.base,
-            s.cs.l ? "64-bit" : s.cs.db ? "32-bit" : "16-bit", s.ss.selector, s.cs.selector & 3,
-            (unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
-            (unsigned long long)s.cr4, (unsigned long long)s.efer);
+            s.cs.l    ? "64-bit"
+            : s.cs.db ? "32-bit"
+                      : "16-bit",
+            s.ss.selector, s.cs.selector & 3, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
+            (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer);
 }
 
 void kvm_arch_destroy(struct kvm_accel *k)

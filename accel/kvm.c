@@ -32,7 +32,10 @@
 
 static int kvm_fd = -1;
 
-int kvm_dev_fd(void) { return kvm_fd; }
+int kvm_dev_fd(void)
+{
+    return kvm_fd;
+}
 
 /* The device path can be overridden for tests ("what if /dev/kvm is missing"). */
 static const char *kvm_device_path(void)
@@ -50,9 +53,13 @@ static bool kvm_probe(char *why, size_t len)
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
-            snprintf(why, len, "KVM is not available: %s does not exist (no kvm module, or not a KVM-capable host)", path);
+            snprintf(why, len,
+                     "KVM is not available: %s does not exist (no kvm module, or not a KVM-capable "
+                     "host)",
+                     path);
         else if (e == EACCES || e == EPERM)
-            snprintf(why, len, "no permission to open %s (run as root or join the 'kvm' group)", path);
+            snprintf(why, len, "no permission to open %s (run as root or join the 'kvm' group)",
+                     path);
         else
             snprintf(why, len, "cannot open %s: %s", path, strerror(e));
         return false;
@@ -63,7 +70,10 @@ static bool kvm_probe(char *why, size_t len)
         close(fd);
         return false;
     }
-    static const struct { int cap; const char *name; } needed[] = {
+    static const struct {
+        int cap;
+        const char *name;
+    } needed[] = {
         {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
         {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
         {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
@@ -79,7 +89,10 @@ static bool kvm_probe(char *why, size_t len)
     return true;
 }
 
-static void kick_handler(int sig) { (void)sig; }
+static void kick_handler(int sig)
+{
+    (void)sig;
+}
 
 static bool kvm_set_slots(struct machine *m, struct kvm_accel *k)
 {
@@ -110,8 +123,8 @@ static bool kvm_set_slots(struct machine *m, struct kvm_accel *k)
         };
         if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr) < 0) {
             report_error("kvm: KVM_SET_USER_MEMORY_REGION for %s (%llu MiB at 0x%llx) refused: %s",
-                         r->name, (unsigned long long)(size >> 20),
-                         (unsigned long long)f->start, strerror(errno));
+                         r->name, (unsigned long long)(size >> 20), (unsigned long long)f->start,
+                         strerror(errno));
             return false;
         }
     }
@@ -291,12 +304,8 @@ static void kvm_vcpu_loop(struct kvm_vcpu *v)
             /* With IF=0 a halted CPU sleeps until NMI/reset: only a stop wakes it. */
             vcpu_wait_halted(v, run->if_flag);
             break;
-        case KVM_EXIT_IRQ_WINDOW_OPEN:
-            v->exits[STAT_EXIT_IRQ_WINDOW]++;
-            break;
-        case KVM_EXIT_INTR:
-            v->exits[STAT_EXIT_INTR]++;
-            break;
+        case KVM_EXIT_IRQ_WINDOW_OPEN: v->exits[STAT_EXIT_IRQ_WINDOW]++; break;
+        case KVM_EXIT_INTR: v->exits[STAT_EXIT_INTR]++; break;
         case KVM_EXIT_SHUTDOWN:
             v->exits[STAT_EXIT_SHUTDOWN]++;
             if (log_enabled(LOG_GUEST_ERROR)) {
@@ -480,7 +489,8 @@ static void kvm_print_stats(struct machine *m, FILE *f)
         fprintf(f, "  startup           %10.3f ms  process start to first KVM_RUN (%.3f ms CPU)\n",
                 (double)(k->first_run_ns - m->start_ns) / 1e6, (double)k->first_run_cpu_ns / 1e6);
     fprintf(f, "  run time          %10.3f s   wall clock while vCPUs ran\n", wall);
-    fprintf(f, "  in guest          %10.3f s   inside KVM_RUN (all vCPUs)\n", (double)guest_ns / 1e9);
+    fprintf(f, "  in guest          %10.3f s   inside KVM_RUN (all vCPUs)\n",
+            (double)guest_ns / 1e9);
     fprintf(f, "  VM exits          %10llu     %.0f per second\n", (unsigned long long)nexits,
             wall > 0 ? (double)nexits / wall : 0.0);
     for (int s = 0; s < STAT_IRQ_INJECTED; s++)
@@ -496,7 +506,8 @@ static void kvm_print_stats(struct machine *m, FILE *f)
                 bool dup = false;
                 for (int j = 0; j < n; j++)
                     dup |= shown[j] == (uint32_t)p + 1;
-                if (!dup && k->port_exits[p] && (best < 0 || k->port_exits[p] > k->port_exits[best]))
+                if (!dup && k->port_exits[p] &&
+                    (best < 0 || k->port_exits[p] > k->port_exits[best]))
                     best = p;
             }
             if (best < 0)

@@ -33,9 +33,9 @@ struct kvm_accel {
     int run_size;
     int nvcpus;
     struct kvm_vcpu *vcpus;
-    pthread_cond_t wake; /* with the machine lock: halted vCPUs wait here */
-    uint32_t *port_exits; /* per-port I/O exit counts (-stats only) */
-    int64_t first_run_ns; /* host time of the first KVM_RUN */
+    pthread_cond_t wake;      /* with the machine lock: halted vCPUs wait here */
+    uint32_t *port_exits;     /* per-port I/O exit counts (-stats only) */
+    int64_t first_run_ns;     /* host time of the first KVM_RUN */
     int64_t first_run_cpu_ns; /* process CPU time (all threads) at that moment */
     int64_t start_ns, stop_ns;
     void *arch;

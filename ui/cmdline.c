@@ -12,10 +12,34 @@
 #define JANUS_VERSION "0.1"
 
 enum opt_id {
-    OPT_MACHINE, OPT_MEM, OPT_SMP, OPT_CPU, OPT_ACCEL, OPT_ENABLE_KVM, OPT_KERNEL, OPT_INITRD,
-    OPT_APPEND, OPT_BIOS, OPT_DRIVE, OPT_NETDEV, OPT_DEVICE, OPT_NOGRAPHIC, OPT_DISPLAY,
-    OPT_SERIAL, OPT_MONITOR, OPT_GDB_DEFAULT, OPT_GDB, OPT_FREEZE, OPT_LOG, OPT_LOGFILE,
-    OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_DEBUGCON, OPT_STATS, OPT_HELP, OPT_VERSION,
+    OPT_MACHINE,
+    OPT_MEM,
+    OPT_SMP,
+    OPT_CPU,
+    OPT_ACCEL,
+    OPT_ENABLE_KVM,
+    OPT_KERNEL,
+    OPT_INITRD,
+    OPT_APPEND,
+    OPT_BIOS,
+    OPT_DRIVE,
+    OPT_NETDEV,
+    OPT_DEVICE,
+    OPT_NOGRAPHIC,
+    OPT_DISPLAY,
+    OPT_SERIAL,
+    OPT_MONITOR,
+    OPT_GDB_DEFAULT,
+    OPT_GDB,
+    OPT_FREEZE,
+    OPT_LOG,
+    OPT_LOGFILE,
+    OPT_NO_REBOOT,
+    OPT_NO_SHUTDOWN,
+    OPT_DEBUGCON,
+    OPT_STATS,
+    OPT_HELP,
+    OPT_VERSION,
 };
 
 static const struct option_def {
@@ -50,7 +74,8 @@ static const struct option_def {
     {"D", OPT_LOGFILE, true, "FILE", "write the log to FILE instead of stderr"},
     {"no-reboot", OPT_NO_REBOOT, false, NULL, "exit instead of resetting the guest"},
     {"no-shutdown", OPT_NO_SHUTDOWN, false, NULL, "accepted for compatibility"},
-    {"debugcon", OPT_DEBUGCON, true, "stdio|file:PATH|null", "Bochs/QEMU debug console on port 0xe9"},
+    {"debugcon", OPT_DEBUGCON, true, "stdio|file:PATH|null",
+     "Bochs/QEMU debug console on port 0xe9"},
     {"stats", OPT_STATS, false, NULL, "print run time and VM exits by reason at exit"},
     {"h", OPT_HELP, false, NULL, "this help"},
     {"help", OPT_HELP, false, NULL, NULL},
@@ -87,8 +112,9 @@ void cmdline_defaults(struct machine_config *cfg)
 
 void cmdline_usage(FILE *f)
 {
-    fprintf(f, "Usage: janus [options]\n"
-               "Janus %s - one machine model, interpreted, translated or virtualized.\n\n",
+    fprintf(f,
+            "Usage: janus [options]\n"
+            "Janus %s - one machine model, interpreted, translated or virtualized.\n\n",
             JANUS_VERSION);
     for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
         const struct option_def *o = &options[i];
@@ -198,8 +224,9 @@ static bool parse_smp(const char *arg, struct machine_config *cfg)
         } else if (eq && !strcmp(tok, "maxcpus")) {
             maxcpus = v;
         } else {
-            report_error("-smp %s: unsupported property '%s' (cpus, sockets, cores, threads, maxcpus)",
-                         arg, tok);
+            report_error(
+                "-smp %s: unsupported property '%s' (cpus, sockets, cores, threads, maxcpus)", arg,
+                tok);
             ok = false;
         }
         first = false;
@@ -231,7 +258,8 @@ static bool parse_accel(const char *arg, struct machine_config *cfg)
     }
     if (strcmp(arg, "kvm") && strcmp(arg, "interp") && strcmp(arg, "jit") && strcmp(arg, "auto") &&
         strcmp(arg, "help") && strcmp(arg, "tcg")) {
-        report_error("-accel %s: unknown accelerator (kvm, interp, jit, auto; try -accel help)", arg);
+        report_error("-accel %s: unknown accelerator (kvm, interp, jit, auto; try -accel help)",
+                     arg);
         return false;
     }
     /* QEMU's software engine is "tcg": map it to the interpreter. */
@@ -269,7 +297,8 @@ enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *
         const char *a = argv[i];
         if (a[0] != '-') {
             report_error("%s: disk images as plain arguments need a disk controller, which "
-                         "janus does not model yet", a);
+                         "janus does not model yet",
+                         a);
             return CMDLINE_ERROR;
         }
         const struct option_def *o = find_option(a);
@@ -322,9 +351,7 @@ enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *
                 return CMDLINE_EXIT;
             }
             break;
-        case OPT_ENABLE_KVM:
-            cfg->accel = "kvm";
-            break;
+        case OPT_ENABLE_KVM: cfg->accel = "kvm"; break;
         case OPT_KERNEL: cfg->kernel = arg; break;
         case OPT_INITRD: cfg->initrd = arg; break;
         case OPT_APPEND: cfg->append = arg; break;
@@ -345,7 +372,8 @@ enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *
         case OPT_DISPLAY:
             if (strcmp(arg, "none") && strncmp(arg, "none,", 5)) {
                 report_error("-display %s: only 'none' is available yet (janus has no display "
-                             "adapter on -M pc so far)", arg);
+                             "adapter on -M pc so far)",
+                             arg);
                 return CMDLINE_ERROR;
             }
             cfg->display = arg;
@@ -356,7 +384,8 @@ enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *
             break;
         case OPT_MONITOR:
             if (strcmp(arg, "none")) {
-                report_error("-monitor %s: the monitor is not available yet (use -monitor none)", arg);
+                report_error("-monitor %s: the monitor is not available yet (use -monitor none)",
+                             arg);
                 return CMDLINE_ERROR;
             }
             cfg->monitor = arg;
@@ -384,12 +413,8 @@ enum cmdline_result cmdline_parse(int argc, char **argv, struct machine_config *
         case OPT_NO_SHUTDOWN: cfg->no_shutdown = true; break;
         case OPT_DEBUGCON: cfg->debugcon = arg; break;
         case OPT_STATS: cfg->stats = true; break;
-        case OPT_HELP:
-            cmdline_usage(stdout);
-            return CMDLINE_EXIT;
-        case OPT_VERSION:
-            printf("janus %s\n", JANUS_VERSION);
-            return CMDLINE_EXIT;
+        case OPT_HELP: cmdline_usage(stdout); return CMDLINE_EXIT;
+        case OPT_VERSION: printf("janus %s\n", JANUS_VERSION); return CMDLINE_EXIT;
         }
     }
     if (cfg->ndrive) {

@@ -8,9 +8,12 @@
 static struct x86_segment seg_real(uint16_t sel, bool code)
 {
     return (struct x86_segment){
-        .selector = sel, .base = (uint64_t)sel << 4, .limit = 0xffff,
+        .selector = sel,
+        .base = (uint64_t)sel << 4,
+        .limit = 0xffff,
         .type = code ? 0xb : 0x3, /* code: exec/read accessed; data: r/w accessed */
-        .s = true, .p = true,
+        .s = true,
+        .p = true,
     };
 }
 
@@ -45,8 +48,14 @@ void x86_state_flat32(struct x86_state *s, uint32_t eip)
 {
     memset(s, 0, sizeof(*s));
     struct x86_segment code = {
-        .selector = 0x08, .base = 0, .limit = 0xffffffff, .type = 0xb,
-        .s = true, .p = true, .db = true, .g = true,
+        .selector = 0x08,
+        .base = 0,
+        .limit = 0xffffffff,
+        .type = 0xb,
+        .s = true,
+        .p = true,
+        .db = true,
+        .g = true,
     };
     struct x86_segment data = code;
     data.selector = 0x10;

@@ -34,7 +34,10 @@ static const struct io_ops debugcon_ops = {
 };
 
 /* Machine teardown: the console owns its backend. */
-static void debugcon_free(void *opaque) { chardev_close(opaque); }
+static void debugcon_free(void *opaque)
+{
+    chardev_close(opaque);
+}
 
 bool debugcon_create(struct machine *m, struct address_space *io, uint64_t iobase,
                      struct chardev *chr)

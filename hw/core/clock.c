@@ -95,11 +95,20 @@ void timer_mod(struct timer *t, int64_t expire_ns)
         mainloop_wakeup();
 }
 
-bool timer_pending(const struct timer *t) { return t->expire >= 0; }
+bool timer_pending(const struct timer *t)
+{
+    return t->expire >= 0;
+}
 
-int64_t timer_expire_time(const struct timer *t) { return t->expire; }
+int64_t timer_expire_time(const struct timer *t)
+{
+    return t->expire;
+}
 
-int64_t timers_next_deadline(void) { return timers ? timers->expire : -1; }
+int64_t timers_next_deadline(void)
+{
+    return timers ? timers->expire : -1;
+}
 
 void timers_run_expired(void)
 {

@@ -28,8 +28,14 @@ struct irq_line *irq_new(irq_handler_fn *handler, void *opaque, int n);
 /* Allocate count lines numbered 0..count-1 sharing one handler. */
 struct irq_line *irq_new_array(irq_handler_fn *handler, void *opaque, int count);
 void irq_set(struct irq_line *line, bool level);
-static inline void irq_raise(struct irq_line *line) { irq_set(line, true); }
-static inline void irq_lower(struct irq_line *line) { irq_set(line, false); }
+static inline void irq_raise(struct irq_line *line)
+{
+    irq_set(line, true);
+}
+static inline void irq_lower(struct irq_line *line)
+{
+    irq_set(line, false);
+}
 /* Raise then lower (an edge for edge-triggered consumers). */
 void irq_pulse(struct irq_line *line);
 

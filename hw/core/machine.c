@@ -101,8 +101,8 @@ bool machine_range_is_memory(struct machine *m, uint64_t addr, uint64_t len)
     }
 }
 
-bool machine_add_blob_zeroed(struct machine *m, const char *name, uint64_t addr,
-                             const void *data, size_t len, uint64_t zero_len)
+bool machine_add_blob_zeroed(struct machine *m, const char *name, uint64_t addr, const void *data,
+                             size_t len, uint64_t zero_len)
 {
     uint64_t total = len + zero_len;
     if (total < len || !machine_range_is_memory(m, addr, total)) {

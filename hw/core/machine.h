@@ -26,33 +26,33 @@
 #define MAX_CPUS 64
 
 struct machine_config {
-    const char *machine;   /* -M, default "pc" */
-    uint64_t ram_size;     /* -m, bytes */
-    int smp;               /* -smp */
-    const char *cpu_model; /* -cpu */
-    const char *accel;     /* -accel: kvm, interp, auto */
-    const char *kernel;    /* -kernel */
-    const char *initrd;    /* -initrd */
-    const char *append;    /* -append */
-    const char *bios;      /* -bios */
+    const char *machine;            /* -M, default "pc" */
+    uint64_t ram_size;              /* -m, bytes */
+    int smp;                        /* -smp */
+    const char *cpu_model;          /* -cpu */
+    const char *accel;              /* -accel: kvm, interp, auto */
+    const char *kernel;             /* -kernel */
+    const char *initrd;             /* -initrd */
+    const char *append;             /* -append */
+    const char *bios;               /* -bios */
     const char *serial[MAX_SERIAL]; /* -serial specs (NULL: board default) */
     int nserial;
-    const char *debugcon;  /* -debugcon spec */
+    const char *debugcon;            /* -debugcon spec */
     const char *device[MAX_DEVICES]; /* -device strings */
     int ndevice;
-    const char *drive[MAX_DEVICES];  /* -drive strings (stored for later boards) */
+    const char *drive[MAX_DEVICES]; /* -drive strings (stored for later boards) */
     int ndrive;
     const char *netdev[MAX_DEVICES]; /* -netdev strings */
     int nnetdev;
-    const char *display;  /* -display */
-    const char *monitor;  /* -monitor */
+    const char *display; /* -display */
+    const char *monitor; /* -monitor */
     bool nographic;
     bool no_reboot;
     bool no_shutdown;
-    bool gdb;             /* -s */
-    const char *gdb_dev;  /* -gdb dev */
-    bool freeze;          /* -S */
-    bool stats;           /* -stats: print run time and VM exits at exit */
+    bool gdb;               /* -s */
+    const char *gdb_dev;    /* -gdb dev */
+    bool freeze;            /* -S */
+    bool stats;             /* -stats: print run time and VM exits at exit */
     const char *stats_file; /* -stats=FILE? NULL: stderr */
 };
 
@@ -83,14 +83,14 @@ struct board_ops {
 
 /* Per-exit-reason counters kept by the engine, printed by -stats. */
 enum exit_stat {
-    STAT_EXIT_IO,          /* port I/O exit */
-    STAT_EXIT_MMIO,        /* MMIO exit */
-    STAT_EXIT_HLT,         /* HLT */
-    STAT_EXIT_IRQ_WINDOW,  /* interrupt window opened */
-    STAT_EXIT_INTR,        /* signal/kick (host interrupted KVM_RUN) */
-    STAT_EXIT_SHUTDOWN,    /* shutdown / triple fault */
+    STAT_EXIT_IO,         /* port I/O exit */
+    STAT_EXIT_MMIO,       /* MMIO exit */
+    STAT_EXIT_HLT,        /* HLT */
+    STAT_EXIT_IRQ_WINDOW, /* interrupt window opened */
+    STAT_EXIT_INTR,       /* signal/kick (host interrupted KVM_RUN) */
+    STAT_EXIT_SHUTDOWN,   /* shutdown / triple fault */
     STAT_EXIT_OTHER,
-    STAT_IRQ_INJECTED,     /* interrupts injected (not an exit) */
+    STAT_IRQ_INJECTED, /* interrupts injected (not an exit) */
     STAT_NR,
 };
 
@@ -119,14 +119,20 @@ struct machine {
 
     struct machine_blob *blobs;
     size_t nblobs;
-    struct { reset_fn *fn; void *opaque; } *resets;
+    struct {
+        reset_fn *fn;
+        void *opaque;
+    } * resets;
     size_t nresets;
-    struct { reset_fn *fn; void *opaque; } *cleanups;
+    struct {
+        reset_fn *fn;
+        void *opaque;
+    } * cleanups;
     size_t ncleanups;
 
     /* Statistics (see -stats). */
-    int64_t start_ns;         /* host time at process start */
-    int64_t first_exit_ns;    /* host time the first guest exit was seen (0: none) */
+    int64_t start_ns;      /* host time at process start */
+    int64_t first_exit_ns; /* host time the first guest exit was seen (0: none) */
     uint64_t exits[STAT_NR];
 };
 
@@ -149,8 +155,8 @@ void machine_reset(struct machine *m);
 bool machine_add_blob(struct machine *m, const char *name, uint64_t addr, const void *data,
                       size_t len);
 /* The same, followed by zero_len zero bytes (kept as a count, not a buffer). */
-bool machine_add_blob_zeroed(struct machine *m, const char *name, uint64_t addr,
-                             const void *data, size_t len, uint64_t zero_len);
+bool machine_add_blob_zeroed(struct machine *m, const char *name, uint64_t addr, const void *data,
+                             size_t len, uint64_t zero_len);
 /* true if [addr, addr+len) is entirely guest RAM/ROM (what blobs accept). */
 bool machine_range_is_memory(struct machine *m, uint64_t addr, uint64_t len);
 

@@ -31,9 +31,18 @@ static int wake_fd = -1;
 static atomic_bool exit_requested;
 static atomic_int exit_status;
 
-void machine_lock(void) { pthread_mutex_lock(&big_lock); }
-void machine_unlock(void) { pthread_mutex_unlock(&big_lock); }
-void machine_cond_wait(pthread_cond_t *c) { pthread_cond_wait(c, &big_lock); }
+void machine_lock(void)
+{
+    pthread_mutex_lock(&big_lock);
+}
+void machine_unlock(void)
+{
+    pthread_mutex_unlock(&big_lock);
+}
+void machine_cond_wait(pthread_cond_t *c)
+{
+    pthread_cond_wait(c, &big_lock);
+}
 
 void mainloop_init(void)
 {
@@ -90,9 +99,15 @@ void mainloop_request_exit(int status)
     mainloop_wakeup();
 }
 
-bool mainloop_exit_requested(void) { return atomic_load(&exit_requested); }
+bool mainloop_exit_requested(void)
+{
+    return atomic_load(&exit_requested);
+}
 
-void mainloop_clear_exit(void) { atomic_store(&exit_requested, false); }
+void mainloop_clear_exit(void)
+{
+    atomic_store(&exit_requested, false);
+}
 
 /* Called with the machine lock held; drops it while blocked in poll(). */
 static void poll_once_locked(int timeout_ms)

@@ -36,7 +36,10 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static uint64_t region_last(const struct region *r) { return r->base + (r->size - 1); }
+static uint64_t region_last(const struct region *r)
+{
+    return r->base + (r->size - 1);
+}
 
 /* Rebuild the flat view: at every address the highest-priority region wins. */
 static void as_flatten(struct address_space *as)
@@ -116,20 +119,20 @@ static struct region *as_add_backed(struct address_space *as, const char *name, 
     return r;
 }
 
-struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base,
-                          uint64_t size, uint8_t *host, int priority)
+struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                          uint8_t *host, int priority)
 {
     return as_add_backed(as, name, base, size, host, priority, REGION_RAM);
 }
 
-struct region *as_add_rom(struct address_space *as, const char *name, uint64_t base,
-                          uint64_t size, uint8_t *host, int priority)
+struct region *as_add_rom(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                          uint8_t *host, int priority)
 {
     return as_add_backed(as, name, base, size, host, priority, REGION_ROM);
 }
 
-struct region *as_add_io(struct address_space *as, const char *name, uint64_t base,
-                         uint64_t size, const struct io_ops *ops, void *opaque, int priority)
+struct region *as_add_io(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                         const struct io_ops *ops, void *opaque, int priority)
 {
     struct region *r = as_add(as, name, base, size, REGION_IO, priority);
     if (r) {
@@ -174,8 +177,14 @@ static uint64_t size_mask(unsigned size)
     return size >= 8 ? UINT64_MAX : (1ULL << (8 * size)) - 1;
 }
 
-static unsigned ops_min(const struct io_ops *ops) { return ops->min_size ? ops->min_size : 1; }
-static unsigned ops_max(const struct io_ops *ops) { return ops->max_size ? ops->max_size : 8; }
+static unsigned ops_min(const struct io_ops *ops)
+{
+    return ops->min_size ? ops->min_size : 1;
+}
+static unsigned ops_max(const struct io_ops *ops)
+{
+    return ops->max_size ? ops->max_size : 8;
+}
 
 static uint64_t io_read(const struct region *r, uint64_t off, unsigned size);
 static void io_write(const struct region *r, uint64_t off, uint64_t v, unsigned size);
@@ -280,9 +289,7 @@ static void range_write(struct address_space *as, const struct flat_range *f, ui
     const struct region *r = f->r;
     uint64_t off = addr - r->base;
     switch (r->kind) {
-    case REGION_RAM:
-        store_le(r->host + off, v, size);
-        break;
+    case REGION_RAM: store_le(r->host + off, v, size); break;
     case REGION_ROM:
         guest_log("%s: write to ROM %s+0x%llx ignored", as->name, r->name, (unsigned long long)off);
         break;
@@ -345,8 +352,8 @@ static bool as_covered(const struct address_space *as, uint64_t addr, size_t len
     }
 }
 
-static bool as_rw_buf(struct address_space *as, uint64_t addr, uint8_t *buf, size_t len,
-                      bool write, bool rom_writable)
+static bool as_rw_buf(struct address_space *as, uint64_t addr, uint8_t *buf, size_t len, bool write,
+                      bool rom_writable)
 {
     if (!as_covered(as, addr, len))
         return false;

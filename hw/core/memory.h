@@ -79,13 +79,12 @@ void as_free(struct address_space *as);
  * region of the same priority, is empty, or extends past the space.
  * The returned region is owned by the address space.
  */
-struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base,
-                          uint64_t size, uint8_t *host, int priority);
-struct region *as_add_rom(struct address_space *as, const char *name, uint64_t base,
-                          uint64_t size, uint8_t *host, int priority);
-struct region *as_add_io(struct address_space *as, const char *name, uint64_t base,
-                         uint64_t size, const struct io_ops *ops, void *opaque,
-                         int priority);
+struct region *as_add_ram(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                          uint8_t *host, int priority);
+struct region *as_add_rom(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                          uint8_t *host, int priority);
+struct region *as_add_io(struct address_space *as, const char *name, uint64_t base, uint64_t size,
+                         const struct io_ops *ops, void *opaque, int priority);
 
 /* The flat range containing addr, or NULL for a hole. */
 const struct flat_range *as_lookup(const struct address_space *as, uint64_t addr);

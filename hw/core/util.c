@@ -105,7 +105,10 @@ static const struct {
     {"mmio", LOG_MMIO, "every MMIO access (slow)"},
 };
 
-bool log_enabled(unsigned category) { return (log_mask & category) != 0; }
+bool log_enabled(unsigned category)
+{
+    return (log_mask & category) != 0;
+}
 
 void log_msg(unsigned category, const char *fmt, ...)
 {

@@ -50,7 +50,10 @@ static const struct {
 
 /* --- small board-level ports --- */
 
-static uint64_t port80_read(void *opaque, uint64_t off, unsigned size) { return 0xff; }
+static uint64_t port80_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0xff;
+}
 static void port80_write(void *opaque, uint64_t off, uint64_t v, unsigned size) {}
 static const struct io_ops port80_ops = {.read = port80_read, .write = port80_write};
 
@@ -84,8 +87,8 @@ static bool pc_init_ram(struct machine *m)
     uint64_t ram = m->cfg->ram_size;
     m->ram = ram_alloc(ram);
     if (!m->ram) {
-        report_error("-m %llu MiB: cannot allocate guest RAM: %s",
-                     (unsigned long long)(ram >> 20), strerror(errno));
+        report_error("-m %llu MiB: cannot allocate guest RAM: %s", (unsigned long long)(ram >> 20),
+                     strerror(errno));
         return false;
     }
     m->ram_size = ram;
@@ -107,7 +110,8 @@ static bool pc_init_bios(struct machine *m, const char *path)
         return false;
     }
     if (size == 0 || size % 65536 || size > PC_BIOS_MAX) {
-        report_error("-bios %s: size %zu is not a non-zero multiple of 64 KiB up to 16 MiB", path, size);
+        report_error("-bios %s: size %zu is not a non-zero multiple of 64 KiB up to 16 MiB", path,
+                     size);
         free(data);
         return false;
     }
@@ -154,8 +158,9 @@ static bool pc_init_serial(struct machine *m, struct pc_state *pc, int *stdio_us
 
 static void pc_print_devices(FILE *f)
 {
-    fprintf(f, "Devices for -device on -M pc:\n"
-           "  isa-debug-exit[,iobase=N][,iosize=N]  write V to exit with status (V << 1) | 1\n");
+    fprintf(f,
+            "Devices for -device on -M pc:\n"
+            "  isa-debug-exit[,iobase=N][,iosize=N]  write V to exit with status (V << 1) | 1\n");
 }
 
 static bool pc_init_devices(struct machine *m)
@@ -168,7 +173,8 @@ static bool pc_init_devices(struct machine *m)
                 return false;
             continue;
         }
-        report_error("-device %.*s: unknown device on -M pc (-device help lists them)", (int)len, spec);
+        report_error("-device %.*s: unknown device on -M pc (-device help lists them)", (int)len,
+                     spec);
         return false;
     }
     return true;
@@ -229,7 +235,8 @@ static bool pc_init(struct machine *m)
         }
         pc->boot = PC_BOOT_FIRMWARE;
     } else {
-        report_error("nothing to boot: give -kernel FILE (janus has no default firmware yet; -bios FILE works too)");
+        report_error("nothing to boot: give -kernel FILE (janus has no default firmware yet; -bios "
+                     "FILE works too)");
         return false;
     }
     return true;

@@ -63,13 +63,13 @@ void log_print_help(void);
 bool log_set_file(const char *path);
 
 /* Guest misbehaviour: logged under LOG_GUEST_ERROR, at most a few times per call site. */
-#define guest_log(...)                                                         \
-    do {                                                                       \
-        static unsigned guest_log_count_;                                      \
-        if (log_enabled(LOG_GUEST_ERROR) && guest_log_count_ < 16) {           \
-            guest_log_count_++;                                                \
-            log_msg(LOG_GUEST_ERROR, __VA_ARGS__);                             \
-        }                                                                      \
+#define guest_log(...)                                                                             \
+    do {                                                                                           \
+        static unsigned guest_log_count_;                                                          \
+        if (log_enabled(LOG_GUEST_ERROR) && guest_log_count_ < 16) {                               \
+            guest_log_count_++;                                                                    \
+            log_msg(LOG_GUEST_ERROR, __VA_ARGS__);                                                 \
+        }                                                                                          \
     } while (0)
 
 /* Monotonic host time in nanoseconds. */

@@ -64,7 +64,6 @@ static void fe_attach(struct fe_state *f, struct chardev *c)
     chardev_attach(c, &fe);
 }
 
-
 static int count_lines(const char *s)
 {
     int n = 0;

@@ -36,8 +36,8 @@ static void test_qemu_options(void **state)
 {
     struct machine_config c;
     assert_int_equal(PARSE(&c, "-M", "pc", "-m", "512", "-smp", "2", "-accel", "kvm", "-kernel",
-                           "k.elf", "-initrd", "a,b", "-append", "x=1 y", "-nographic",
-                           "-serial", "file:/tmp/o", "-serial", "null", "-device",
+                           "k.elf", "-initrd", "a,b", "-append", "x=1 y", "-nographic", "-serial",
+                           "file:/tmp/o", "-serial", "null", "-device",
                            "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-stats"),
                      CMDLINE_OK);
     assert_int_equal(c.ram_size, 512ULL << 20);
@@ -115,9 +115,9 @@ static void test_bad_input(void **state)
     assert_int_equal(PARSE(&c, "-S"), CMDLINE_ERROR);
     assert_int_equal(PARSE(&c, "-d", "bogus"), CMDLINE_ERROR);
     assert_int_equal(PARSE(&c, "-netdev", "user,id=n0"), CMDLINE_ERROR);
-    assert_int_equal(PARSE(&c, "-serial", "a", "-serial", "b", "-serial", "c", "-serial", "d",
-                           "-serial", "e"),
-                     CMDLINE_ERROR);
+    assert_int_equal(
+        PARSE(&c, "-serial", "a", "-serial", "b", "-serial", "c", "-serial", "d", "-serial", "e"),
+        CMDLINE_ERROR);
 }
 
 static void test_log_mask(void **state)

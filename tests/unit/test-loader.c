@@ -103,7 +103,6 @@ static void remove_temp(char *path)
     free(path);
 }
 
-
 /* Load path into m, expecting failure with msg in the error output and no blob left. */
 static void expect_load_error(struct machine *m, const char *path, const char *initrd,
                               const char *msg)

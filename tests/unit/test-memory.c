@@ -49,7 +49,8 @@ static void rec_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 
 static const struct io_ops rec_any = {.read = rec_read, .write = rec_write};
 static const struct io_ops rec_byte = {.read = rec_read, .write = rec_write, .max_size = 1};
-static const struct io_ops rec_dword = {.read = rec_read, .write = rec_write, .min_size = 4, .max_size = 4};
+static const struct io_ops rec_dword = {
+    .read = rec_read, .write = rec_write, .min_size = 4, .max_size = 4};
 
 static void test_ram_rw(void **state)
 {
@@ -213,7 +214,10 @@ static void test_random_model(void **state)
         static int owner[SPACE]; /* -1 hole, else region index */
         static int prio_at[SPACE];
         uint64_t bases[8] = {0};
-        struct added_region { uint64_t base, size; int prio; } added[8];
+        struct added_region {
+            uint64_t base, size;
+            int prio;
+        } added[8];
         int nadded = 0;
         struct address_space *as = as_new("r", SPACE);
         int nreg = 1 + rand() % 8;

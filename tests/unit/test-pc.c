@@ -122,9 +122,9 @@ static void test_guest_garbage(void **state)
     struct machine_config cfg;
     struct machine *m = pc_new(&cfg, 16ULL << 20);
     srand(test_seed("test-pc garbage"));
-    static const uint16_t hot[] = {0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x3f8, 0x3f9, 0x3fa,
-                                   0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0x2f8, 0x2fa, 0x2fc,
-                                   0x80, 0x92};
+    static const uint16_t hot[] = {0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x3f8,
+                                   0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff,
+                                   0x2f8, 0x2fa, 0x2fc, 0x80,  0x92};
     for (int i = 0; i < 300000; i++) {
         unsigned size = 1u << (rand() % 3);
         uint64_t v = ((uint64_t)rand() << 32) ^ (uint64_t)rand();
