@@ -83,20 +83,23 @@ int main(int argc, char **argv)
             return 0;
         }
     }
-    const struct accel_ops *accel = accel_select(cfg.accel);
-    if (!accel) {
-        cmdline_release();
-        return 1;
-    }
 
+    /*
+     * The machine first, then the engine: a bad kernel or option is
+     * reported the same way on every host, KVM or not.
+     */
     struct machine *m = machine_new(&cfg);
     m->start_ns = start_ns;
     m->board = board;
     mainloop_init();
+    const struct accel_ops *accel = NULL;
+    if (board->init(m))
+        accel = accel_select(cfg.accel);
     m->accel = accel;
-    if (!board->init(m) || !accel->init(m)) {
+    if (!accel || !accel->init(m)) {
         chardev_cleanup_all();
-        accel->destroy(m);
+        if (accel)
+            accel->destroy(m);
         machine_free(m);
         cmdline_release();
         return 1;

@@ -81,13 +81,15 @@ for n in "${names[@]}"; do
 done
 
 # Why a whole emulator cannot run (empty: it can).
+# Janus itself says whether its KVM engine can run here, and why not.
 janus_skip=
-if [ $run_janus = 1 ]; then
-    if [ ! -e /dev/kvm ]; then
-        janus_skip="no /dev/kvm on this host"
-    elif ! { : <>/dev/kvm; } 2>/dev/null; then
-        janus_skip="/dev/kvm cannot be opened read-write by $(id -un)"
-    fi
+if [ $run_janus = 1 ] && [ -x "$JANUS" ]; then
+    kvm_line=$("$JANUS" -accel help 2>/dev/null | awk '$1 == "kvm" {$1 = ""; sub(/^ +/, ""); print}')
+    case $kvm_line in
+    "hardware virtualization"*) ;;
+    "") janus_skip="$JANUS -accel help does not list kvm" ;;
+    *) janus_skip="kvm engine unavailable: $kvm_line" ;;
+    esac
 fi
 pvm_host=
 [ -d /sys/module/kvm_pvm ] && pvm_host=1
