@@ -3,10 +3,10 @@
  * spaces, vCPUs, reset and exit.
  *
  * Construction order (main.c): parse options into a machine_config ->
- * machine_new() -> choose an accelerator (accel.h) -> the board's init()
- * creates RAM, devices and loads images -> accel init/vcpu creation ->
+ * machine_new() -> the board's init() creates RAM, devices and loads
+ * images -> choose an accelerator (accel.h) -> accel init (VM, vCPUs) ->
  * machine_reset() -> accel start -> mainloop_run() -> accel stop ->
- * machine_free().
+ * machine_free() (which runs the devices' cleanups).
  *
  * Exactly one machine exists per process; device callbacks run with the
  * machine lock (mainloop.h) held.
