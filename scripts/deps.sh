@@ -8,7 +8,7 @@ set -u
 mode=${1:-build}
 
 build_pkgs="gcc make pkg-config libc6-dev linux-libc-dev libsdl2-dev zlib1g-dev libcapstone-dev libfdt-dev"
-check_pkgs="$build_pkgs nasm binutils libcmocka-dev qemu-system-x86 diffutils"
+check_pkgs="$build_pkgs nasm binutils libcmocka-dev qemu-system-x86 diffutils clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs nasm binutils"
 
 case $mode in

@@ -29,6 +29,8 @@ for t in "$b"/tests/unit/test-*; do
     [ -x "$t" ] && progs="$progs $t"
 done
 progs="$progs tests/cli/check-cli.sh tests/guest/x86/check.sh"
+# the fuzz smoke builds its own sanitizer binary: once is enough
+[ "$b" = "$BUILD" ] && progs="$progs tests/fuzz/check-fuzz.sh"
 for p in $progs; do
     name=$(basename "$p")
     case $name in *"$filter"*) ;; *) continue ;; esac
