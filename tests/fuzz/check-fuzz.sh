@@ -27,7 +27,7 @@ if ! "$CC" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iinclude -
 fi
 # seeds: every guest image this build made
 cp "$BUILD"/tests/guest/x86/*.elf "$BUILD"/tests/guest/x86/*.bin "$out/corpus-elf/" 2>/dev/null
-"$out/fuzz-elf" -close_fd_mask=2 -max_len=16384 -max_total_time="$secs" -print_final_stats=1 \
+"$out/fuzz-elf" -artifact_prefix="$out/" -close_fd_mask=2 -max_len=16384 -max_total_time="$secs" -print_final_stats=1 \
     "$out/corpus-elf" >"$out/fuzz-elf.log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz-elf.log")
@@ -36,6 +36,5 @@ if [ "$rc" -eq 0 ]; then
 else
     echo "not ok 1 - fuzz-elf found a problem (exit $rc); reproducer in $out"
     grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$out/fuzz-elf.log" | head -10 | sed 's/^/# /'
-    mv crash-* leak-* timeout-* "$out/" 2>/dev/null
     exit 1
 fi
