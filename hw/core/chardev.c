@@ -28,6 +28,7 @@
 #include "hw/core/chardev.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -78,24 +79,33 @@ static struct termios chr_saved_tty;
 static volatile sig_atomic_t chr_tty_raw;
 static bool chr_atexit_done;
 
+/*
+ * Write everything, waiting for the host to take it -- but never forever:
+ * a reader that stopped reading must not hang janus, which holds the
+ * machine lock here.  So wait in poll() slices and give the output up once
+ * an exit has been requested (Ctrl-A x, a signal, the guest's own exit).
+ * Chunks of at most PIPE_BUF bytes cannot block once POLLOUT is reported.
+ */
 static void chr_write_fd(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int r = poll(&p, 1, 100);
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+            if (mainloop_exit_requested())
+                return;
+            continue;
+        }
+        if (r < 0 || (p.revents & (POLLERR | POLLNVAL)))
+            return;
+        ssize_t n = write(fd, buf, len < PIPE_BUF ? len : PIPE_BUF);
         if (n > 0) {
             buf += n;
             len -= (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            /* Someone made the descriptor non-blocking: wait, don't spin. */
-            struct pollfd p = {.fd = fd, .events = POLLOUT};
-            if (poll(&p, 1, -1) < 0 && errno != EINTR)
-                return;
-            continue;
-        }
         /* EPIPE, EIO (terminal gone), ENOSPC...: the reader is gone; drop. */
         return;
     }

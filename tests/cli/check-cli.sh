@@ -192,8 +192,31 @@ if [ "$kvm_ok" = 1 ]; then
         notok "SIGTERM during ring-3 compute (rc=$rc after $ms ms)"
         sed 's/^/#   /' "$tmp/err" | head -5
     fi
+    # A host reader that stops reading must not hang janus: the guest floods
+    # COM1 into a FIFO nobody reads; SIGTERM must still end janus.
+    mkfifo "$tmp/fifo"
+    "$JANUS" $K -accel kvm -kernel "$BUILD/tests/guest/x86/flood.bin" </dev/null >"$tmp/fifo" 2>"$tmp/err" &
+    pid=$!
+    exec 8<"$tmp/fifo"
+    sleep 1
+    kill -TERM $pid
+    t0=$(date +%s%N)
+    # wait up to 5 s, then give up (and kill it hard)
+    i=0
+    while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL $pid 2>/dev/null
+    wait $pid
+    rc=$?
+    exec 8<&-
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    if [ "$rc" = 143 ] && [ "$ms" -lt 2000 ]; then
+        ok "output to a reader that stopped reading: SIGTERM still exits (143) in $ms ms"
+    else
+        notok "janus hung on blocked output (rc=$rc after $ms ms)"
+        sed 's/^/#   /' "$tmp/err" | head -5
+    fi
 else
-    for t in "uartirq interrupt path" "SIGTERM during ring-3 compute" "-serial file:PATH" \
+    for t in "blocked output" "uartirq interrupt path" "SIGTERM during ring-3 compute" "-serial file:PATH" \
         "-stats counters" "-smp 4"; do
         skip "$t" "kvm engine unavailable: $kvm_line"
     done
