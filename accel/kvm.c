@@ -486,7 +486,7 @@ static void kvm_print_stats(struct machine *m, FILE *f)
         nexits += tot[s];
     fprintf(f, "janus stats (engine: kvm, %d vCPU%s)\n", k->nvcpus, k->nvcpus > 1 ? "s" : "");
     if (k->first_run_ns)
-        fprintf(f, "  startup           %10.3f ms  process start to first KVM_RUN (%.3f ms CPU)\n",
+        fprintf(f, "  startup           %10.3f ms  main() to first KVM_RUN (%.3f ms process CPU)\n",
                 (double)(k->first_run_ns - m->start_ns) / 1e6, (double)k->first_run_cpu_ns / 1e6);
     fprintf(f, "  run time          %10.3f s   wall clock while vCPUs ran\n", wall);
     fprintf(f, "  in guest          %10.3f s   inside KVM_RUN (all vCPUs)\n",

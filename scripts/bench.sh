@@ -48,7 +48,7 @@ for ((i = 0; i < RUNS; i++)); do
     ws+=("$(wall_ms "$J" -M pc -accel kvm -nographic -kernel "$G/first.elf" $EXIT_DEV)")
     line=$("$J" -M pc -accel kvm -nographic -kernel "$G/first.elf" $EXIT_DEV -stats 2>&1 </dev/null | grep startup)
     ss+=("$(echo "$line" | awk '{print $2}')")
-    cs+=("$(echo "$line" | sed 's/.*(\([0-9.]*\) ms CPU).*/\1/')")
+    cs+=("$(echo "$line" | sed 's/.*(\([0-9.]*\) ms process CPU).*/\1/')")
 done
 jw=$(printf '%s\n' "${ws[@]}" | median)
 js=$(printf '%s\n' "${ss[@]}" | median)
