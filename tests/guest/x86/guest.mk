@@ -20,7 +20,8 @@ GUEST_X86_ELF_NAMES := hello exceptions softint uartirq ring3loop first mbinfo
 GUEST_X86_ELFS := $(GUEST_X86_ELF_NAMES:%=$(GUEST_X86_OUT)/%.elf)
 GUEST_X86_OBJS := $(GUEST_X86_ELF_NAMES:%=$(GUEST_X86_OUT)/%.o)
 GUEST_X86_IMAGES := $(GUEST_X86_ELFS) $(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin \
-	$(GUEST_X86_OUT)/bios.bin $(GUEST_X86_OUT)/flood.bin
+	$(GUEST_X86_OUT)/bios.bin $(GUEST_X86_OUT)/flood.bin \
+	$(GUEST_X86_OUT)/strio.bin
 
 $(GUEST_X86_OBJS): $(GUEST_X86_OUT)/%.o: $(GUEST_X86_SRC)/%.asm $(GUEST_X86_SRC)/common.inc
 	@mkdir -p $(@D)
@@ -31,7 +32,8 @@ $(GUEST_X86_OUT)/softint.o: $(GUEST_X86_SRC)/exceptions.asm
 $(GUEST_X86_ELFS): $(GUEST_X86_OUT)/%.elf: $(GUEST_X86_OUT)/%.o $(GUEST_X86_SRC)/link.ld
 	$(GUEST_X86_LD) -m elf_i386 -T $(GUEST_X86_SRC)/link.ld -o $@ $<
 
-$(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin $(GUEST_X86_OUT)/flood.bin: $(GUEST_X86_OUT)/%.bin: $(GUEST_X86_SRC)/%.asm
+$(GUEST_X86_OUT)/bootsect.bin $(GUEST_X86_OUT)/reset.bin $(GUEST_X86_OUT)/flood.bin \
+	$(GUEST_X86_OUT)/strio.bin: $(GUEST_X86_OUT)/%.bin: $(GUEST_X86_SRC)/%.asm
 	@mkdir -p $(@D)
 	$(GUEST_X86_NASM) -f bin -o $@ $<
 	@test "$$(wc -c <$@)" -eq 512 || { echo "$@: not 512 bytes" >&2; rm -f $@; exit 1; }
