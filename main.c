@@ -85,20 +85,28 @@ int main(int argc, char **argv)
     }
 
     /*
-     * The machine first, then the engine: a bad kernel or option is
-     * reported the same way on every host, KVM or not.
+     * An engine asked for by name is checked first: "janus -accel kvm" on a
+     * host without KVM says so whatever else is wrong.  With "auto" the
+     * machine comes first, so a bad kernel or option is reported the same
+     * way on every host, KVM or not.
      */
+    const struct accel_ops *accel = NULL;
+    bool explicit_accel = strcmp(cfg.accel, "auto") != 0;
+    if (explicit_accel && !(accel = accel_select(cfg.accel))) {
+        cmdline_release();
+        return 1;
+    }
     struct machine *m = machine_new(&cfg);
     m->start_ns = start_ns;
     m->board = board;
     mainloop_init();
-    const struct accel_ops *accel = NULL;
-    if (board->init(m))
-        accel = accel_select(cfg.accel);
-    m->accel = accel;
-    if (!accel || !accel->init(m)) {
+    bool ok = board->init(m);
+    if (ok && !explicit_accel)
+        ok = (accel = accel_select(cfg.accel)) != NULL;
+    m->accel = ok ? accel : NULL;
+    if (!ok || !accel->init(m)) {
         chardev_cleanup_all();
-        if (accel)
+        if (ok)
             accel->destroy(m);
         machine_free(m);
         cmdline_release();

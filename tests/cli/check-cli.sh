@@ -70,6 +70,7 @@ head -c 1000 /dev/urandom >"$tmp/random"
 # The acceptance list of issue 2, then more of the same kind.
 ENVV="JANUS_KVM_DEVICE=$tmp/no-such-kvm"
 expect_error "-accel kvm without /dev/kvm" "does not exist|built without KVM" -accel kvm $K -kernel "$HELLO"
+expect_error "janus -accel kvm (nothing else) without /dev/kvm" "does not exist|built without KVM" -accel kvm
 expect_error "-accel auto without /dev/kvm" "does not exist|built without KVM" $K -kernel "$HELLO"
 ENVV=""
 expect_error "missing kernel" "/nonexistent.*no such file" $K -kernel /nonexistent
