@@ -4,7 +4,8 @@
  *
  * Construction order (main.c): parse options into a machine_config ->
  * machine_new() -> the board's init() creates RAM, devices and loads
- * images -> choose an accelerator (accel.h) -> accel init (VM, vCPUs) ->
+ * images -> choose an accelerator (accel.h; an engine named with -accel
+ * is checked before machine_new) -> accel init (VM, vCPUs) ->
  * machine_reset() -> accel start -> mainloop_run() -> accel stop ->
  * machine_free() (which runs the devices' cleanups).
  *
