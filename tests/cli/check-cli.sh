@@ -193,6 +193,17 @@ if [ "$kvm_ok" = 1 ]; then
         notok "SIGTERM during ring-3 compute (rc=$rc after $ms ms)"
         sed 's/^/#   /' "$tmp/err" | head -5
     fi
+    # -debugcon file:PATH gets what the guest writes to port 0xe9, COM1 stays clean
+    timeout 20 "$JANUS" $K -accel kvm -bios "$BUILD/tests/guest/x86/bios.bin" $X \
+        -debugcon "file:$tmp/debugcon.txt" </dev/null >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = 43 ] && [ "$(cat "$tmp/debugcon.txt")" = "firmware: hello on port 0xe9" ] &&
+        cmp -s "$tmp/out" tests/guest/x86/bios.expected; then
+        ok "-debugcon file:PATH holds the port 0xe9 output"
+    else
+        notok "-debugcon file:PATH (rc=$rc)"
+        sed 's/^/#   /' "$tmp/err" "$tmp/debugcon.txt" 2>/dev/null | head -5
+    fi
     # A host reader that stops reading must not hang janus: the guest floods
     # COM1 into a FIFO nobody reads; SIGTERM must still end janus.
     mkfifo "$tmp/fifo"
@@ -217,7 +228,7 @@ if [ "$kvm_ok" = 1 ]; then
         sed 's/^/#   /' "$tmp/err" | head -5
     fi
 else
-    for t in "blocked output" "uartirq interrupt path" "SIGTERM during ring-3 compute" "-serial file:PATH" \
+    for t in "-debugcon file:PATH" "blocked output" "uartirq interrupt path" "SIGTERM during ring-3 compute" "-serial file:PATH" \
         "-stats counters" "-smp 4"; do
         skip "$t" "kvm engine unavailable: $kvm_line"
     done

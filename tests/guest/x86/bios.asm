@@ -5,8 +5,8 @@
 ; are also visible at 0xF0000 (the ISA BIOS alias).  The reset vector far-
 ; jumps into the alias, and the program then checks: that it runs where it
 ; thinks, that the firmware is read-only (a write is ignored), that RAM
-; below 640 KiB is writable, and it exits through isa-debug-exit with value
-; 0x15 (status 43).  Real mode only; a few hundred instructions.
+; below 640 KiB is writable, writes a line to the debug console at port
+; 0xe9, and it exits through isa-debug-exit with value 0x15 (status 43).  Real mode only; a few hundred instructions.
         bits 16
         org 0
 
@@ -45,6 +45,14 @@ start:
         ; the reset vector is readable through the alias: EA = jmp far
         cmp byte [0xfff0], 0xea
         jne fail
+        ; the Bochs/QEMU debug console (only where -debugcon gives it a backend)
+        mov si, msg_debugcon
+.dbg:   lodsb
+        test al, al
+        jz .dbg_end
+        out 0xe9, al
+        jmp .dbg
+.dbg_end:
         mov si, msg_done
         call puts
         mov al, 0x15
@@ -69,6 +77,7 @@ msg_hello:  db "firmware: running from the reset vector", 10, 0
 msg_rom:    db "firmware: ROM ignores writes", 10, 0
 msg_ram:    db "firmware: RAM below 640 KiB works", 10, 0
 msg_done:   db "firmware: done", 10, 0
+msg_debugcon: db "firmware: hello on port 0xe9", 10, 0
 msg_fail:   db "firmware: FAILED", 10, 0
 rom_probe:  db 0xaa
 
