@@ -50,11 +50,7 @@ struct machine_config {
     bool nographic;
     bool no_reboot;
     bool no_shutdown;
-    bool gdb;               /* -s */
-    const char *gdb_dev;    /* -gdb dev */
-    bool freeze;            /* -S */
     bool stats;             /* -stats: print run time and VM exits at exit */
-    const char *stats_file; /* -stats=FILE? NULL: stderr */
 };
 
 /* Data a loader placed in memory; rewritten at every machine reset. */
@@ -132,9 +128,7 @@ struct machine {
     size_t ncleanups;
 
     /* Statistics (see -stats). */
-    int64_t start_ns;      /* host time at process start */
-    int64_t first_exit_ns; /* host time the first guest exit was seen (0: none) */
-    uint64_t exits[STAT_NR];
+    int64_t start_ns; /* host time main() started (engines count exits themselves) */
 };
 
 struct machine *machine_new(struct machine_config *cfg);
